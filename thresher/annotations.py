@@ -1,0 +1,235 @@
+"""Gold annotations: one page per JSON Lines record, validated on read, written atomically.
+
+Record::
+
+    {"doc_id": str, "source": str (corpus-relative), "site": str, "split": "train"|"dev"|"test",
+     "blocks": [{"text": str, "label": str, "annotator": str, "origin": "hand"|"accepted"|"corrected",
+                 "suggested"?: str, "votes"?: [{"annotator": str, "label": str}], ...}]}
+
+``origin`` says how the label was chosen: ``hand`` (a person read the block and
+chose), ``accepted`` (a model suggestion an annotator kept) or ``corrected`` (a
+suggestion an annotator changed). ``votes`` keeps every independent label of a
+doubly-annotated block; ``label`` is then the adjudicated one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import AnnotationError
+from .labels import LABELS
+
+ORIGINS = ("hand", "accepted", "corrected")
+SPLITS = ("train", "dev", "test")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class GoldBlock:
+    """One labeled block of a gold page."""
+
+    text: str
+    label: str
+    annotator: str
+    origin: str = "hand"
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "label": self.label, "annotator": self.annotator, "origin": self.origin, **self.extra}
+
+
+@dataclass(slots=True)
+class GoldPage:
+    """One annotated page: its identity, split and labeled blocks in page order."""
+
+    doc_id: str
+    source: str
+    site: str
+    split: str
+    blocks: list[GoldBlock]
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "source": self.source, "site": self.site, "split": self.split,
+                **self.extra, "blocks": [b.to_dict() for b in self.blocks]}
+
+
+def _fail(where: str, message: str) -> AnnotationError:
+    return AnnotationError(f"{where}: {message}")
+
+
+def parse_page(record: dict, where: str) -> GoldPage:
+    """Validate one decoded record; ``where`` (``file:line``) prefixes every error."""
+    if not isinstance(record, dict):
+        raise _fail(where, "a record must be a JSON object")
+    for key in ("doc_id", "source", "site", "split", "blocks"):
+        if key not in record:
+            raise _fail(where, f"missing key {key!r}")
+    if record["split"] not in SPLITS:
+        raise _fail(where, f"split {record['split']!r} is not one of {', '.join(SPLITS)}")
+    if not isinstance(record["blocks"], list) or not record["blocks"]:
+        raise _fail(where, "blocks must be a non-empty list")
+    blocks = []
+    for k, raw in enumerate(record["blocks"]):
+        spot = f"{where} block {k}"
+        if not isinstance(raw, dict):
+            raise _fail(spot, "a block must be a JSON object")
+        text, label = raw.get("text"), raw.get("label")
+        if not isinstance(text, str) or not text.strip():
+            raise _fail(spot, "empty text")
+        if label not in LABELS:
+            raise _fail(spot, f"unknown label {label!r} (labels: {', '.join(LABELS)})")
+        origin = raw.get("origin", "hand")
+        if origin not in ORIGINS:
+            raise _fail(spot, f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
+        if not raw.get("annotator"):
+            raise _fail(spot, "no annotator")
+        extra = {k2: v for k2, v in raw.items() if k2 not in ("text", "label", "annotator", "origin")}
+        blocks.append(GoldBlock(text, label, str(raw["annotator"]), origin, extra))
+    extra = {k: v for k, v in record.items() if k not in ("doc_id", "source", "site", "split", "blocks")}
+    return GoldPage(str(record["doc_id"]), str(record["source"]), str(record["site"]), record["split"], blocks, extra)
+
+
+def read_pages(path: str | os.PathLike) -> list[GoldPage]:
+    """Read and validate one annotation file.
+
+    Raises ``AnnotationError`` naming the file and line for bad JSON, unknown
+    labels, empty text, duplicate ``doc_id``s and sites found in two splits.
+    """
+    path = Path(path)
+    pages: list[GoldPage] = []
+    seen: dict[str, str] = {}
+    site_split: dict[str, tuple[str, str]] = {}
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise _fail(where, f"not JSON ({exc.msg})") from None
+            page = parse_page(record, where)
+            if page.doc_id in seen:
+                raise _fail(where, f"duplicate doc_id {page.doc_id!r} (first at {seen[page.doc_id]})")
+            seen[page.doc_id] = where
+            first = site_split.setdefault(page.site, (page.split, where))
+            if first[0] != page.split:
+                raise _fail(where, f"split leakage: site {page.site!r} is in {page.split} here and in {first[0]} at {first[1]}")
+            pages.append(page)
+    return pages
+
+
+def read_dir(path: str | os.PathLike) -> list[GoldPage]:
+    """Read every ``*.jsonl`` file of an annotation folder, checked across files too."""
+    files = sorted(Path(path).glob("*.jsonl"))
+    pages = [page for f in files for page in read_pages(f)]
+    check_pages(pages)
+    return pages
+
+
+def check_pages(pages: Iterable[GoldPage]) -> None:
+    """Cross-file checks: duplicate doc_ids and split leakage."""
+    ids: set[str] = set()
+    sites: dict[str, str] = {}
+    for page in pages:
+        if page.doc_id in ids:
+            raise AnnotationError(f"duplicate doc_id {page.doc_id!r} across annotation files")
+        ids.add(page.doc_id)
+        if sites.setdefault(page.site, page.split) != page.split:
+            raise AnnotationError(f"split leakage: site {page.site!r} is in {sites[page.site]} and {page.split}")
+
+
+def write_pages(path: str | os.PathLike, pages: Iterable[GoldPage]) -> None:
+    """Write pages atomically: a temporary file in the same folder, fsync, then rename.
+
+    The file replaced is kept as ``<name>.bak``; an interrupted write leaves the
+    old file untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pages = list(pages)
+    check_pages(pages)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for page in pages:
+                fh.write(json.dumps(page.to_dict(), ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            shutil.copy2(path, path.with_suffix(path.suffix + ".bak"))
+            shutil.copymode(path, tmp)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def normalise(text: str) -> str:
+    """The key blocks are matched by: whitespace collapsed, case folded."""
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def realign(gold: list[GoldBlock], texts: list[str]) -> list[GoldBlock | None]:
+    """Re-attach gold labels to a new segmentation of the same page, by text.
+
+    A new block with the same normalised text as a gold block takes its label
+    (copies are matched in page order). A new block that is part of a gold
+    block takes that block's label; one made of several gold blocks takes the
+    label holding most of its characters. Blocks with no gold text get None.
+
+    Examples
+    --------
+    >>> g = [GoldBlock("A b.", "news_body", "x"), GoldBlock("C d e f.", "quote", "x")]
+    >>> [b.label if b else None for b in realign(g, ["A b. C d e f.", "A b.", "d e", "Menu"])]
+    ['quote', 'news_body', 'quote', None]
+    """
+    exact: dict[str, list[GoldBlock]] = {}
+    for block in gold:
+        exact.setdefault(normalise(block.text), []).append(block)
+    used: dict[str, int] = {}
+    norms = [(normalise(b.text), b) for b in gold]
+    out: list[GoldBlock | None] = []
+    for text in texts:
+        norm = normalise(text)
+        if not norm:
+            out.append(None)
+            continue
+        if norm in exact:
+            copies = exact[norm]
+            k = used.get(norm, 0)
+            out.append(copies[min(k, len(copies) - 1)])
+            used[norm] = k + 1
+            continue
+        inside = [(len(n), b) for n, b in norms if n and n in norm]  # a merge of gold blocks
+        if inside:
+            weights: dict[str, int] = {}
+            first: dict[str, GoldBlock] = {}
+            for size, block in inside:
+                weights[block.label] = weights.get(block.label, 0) + size
+                first.setdefault(block.label, block)
+            out.append(first[max(weights, key=weights.__getitem__)])
+            continue
+        container = next((b for n, b in norms if norm in n), None)  # a split of one gold block
+        out.append(container)
+    return out
+
+
+def iter_blocks(pages: Iterable[GoldPage], split: str | None = None) -> Iterator[tuple[GoldPage, GoldBlock]]:
+    """Every (page, block) pair, optionally of one split."""
+    for page in pages:
+        if split is None or page.split == split:
+            for block in page.blocks:
+                yield page, block

@@ -1,0 +1,1 @@
+"""Evaluation: benchmark metrics, annotation scores, reports."""

@@ -1,0 +1,242 @@
+"""Block features: one numeric row per block, with readable names.
+
+Two sets, both pure functions of the blocks:
+
+* ``local_features`` describes a block alone and its place in the DOM (the
+  first, context-free pass reads these);
+* ``context_features`` describes a block's neighbours through their
+  first-pass content scores (the second pass reads these, as jusText's revision
+  reads its neighbours' classes).
+
+``FEATURE_SET`` names what these functions compute; a model records it and
+refuses to run with another. Change a feature → bump the version.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from .blocks import Block
+from .stopwords import STOPWORDS
+
+FEATURE_SET = "block_features.v1"
+# DOM features of a text page: a value no real feature takes (all are >= 0).
+# Not NaN: a column that is NaN throughout breaks HistGradientBoosting's binning.
+NOT_APPLICABLE = -1.0
+
+_WORD = re.compile(r"\w+", re.U)
+_NUMBER = re.compile(r"\d[\d,.]*")
+_COPYRIGHT = re.compile(r"©|\bcopyright\b|all rights reserved|\(c\)\s*\d{4}", re.I)
+_TERMINAL = (".", "!", "?", '"', "”", "’", ":", ")")
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+[A-Z“\"]")
+_BOILER_PHRASE = re.compile(
+    r"\b(?:read more|click here|sign up|subscribe|log ?in|sign in|cookies?|newsletter|share this|"
+    r"follow us|all rights|privacy policy|terms of (?:use|service)|skip to|back to top|"
+    r"related (?:articles|posts|stories)|advertisement|read now|learn more|contact us|"
+    r"you may also like|recommended|trending|comments?)\b",
+    re.I,
+)
+
+# class/id token groups: a block under an element named like this is likely…
+TOKEN_GROUPS: dict[str, frozenset[str]] = {
+    "nav": frozenset("nav navbar navigation menu menubar topnav subnav breadcrumb breadcrumbs crumbs pagination pager dropdown megamenu skip".split()),
+    "header": frozenset("header masthead banner topbar toolbar brand logo".split()),
+    "footer": frozenset("footer foot bottom copyright colophon legal".split()),
+    "side": frozenset("sidebar side aside widget widgets rail secondary complementary".split()),
+    "comment": frozenset("comment comments reply replies respond discussion disqus".split()),
+    "social": frozenset("share sharing social follow facebook twitter linkedin pinterest whatsapp email print".split()),
+    "related": frozenset("related recommended recommend popular trending more teaser teasers promo promoted outbrain taboola most read next prev previous".split()),
+    "ad": frozenset("ad ads advert advertisement advertising sponsor sponsored dfp banner gpt adslot".split()),
+    "consent": frozenset("cookie cookies consent gdpr privacy modal popup overlay newsletter subscribe subscription signup paywall".split()),
+    "meta": frozenset("meta byline author date time dateline published timestamp tags tag category categories label".split()),
+    "caption": frozenset("caption figcaption credit credits photo image img figure media gallery".split()),
+    "article": frozenset("article post entry story blog hentry single".split()),
+    "body": frozenset("content body text main prose richtext rte paragraph copy detail details description".split()),
+    "title": frozenset("title headline heading h1 hed".split()),
+    "form": frozenset("form search login signin register input field button btn".split()),
+    "list": frozenset("list items item grid card cards tile tiles feed".split()),
+    "hidden": frozenset("hiddenattr hidden collapse collapsed".split()),
+}
+_GROUP_NAMES = tuple(TOKEN_GROUPS)
+NEAR_TOKENS = 6  # tokens of the nearest ancestors count as "near"
+
+_TAG_GROUPS = {
+    "p": "p", "li": "li", "dd": "li", "dt": "li", "h1": "h1", "h2": "h2", "h3": "h2", "h4": "h4",
+    "h5": "h4", "h6": "h4", "td": "td", "th": "td", "caption": "td", "div": "div", "section": "div",
+    "article": "div", "main": "div", "body": "div", "pre": "pre", "blockquote": "blockquote",
+    "figcaption": "figcaption", "figure": "figcaption", "line": "line", "para": "line",
+}
+_TAG_NAMES = tuple(sorted(set(_TAG_GROUPS.values()))) + ("other",)
+_PATH_TAGS = (
+    "article", "main", "nav", "header", "footer", "aside", "form", "li", "table", "blockquote", "a",
+    "button", "label", "time", "strong", "noscript",
+)
+
+LOCAL_NAMES: tuple[str, ...] = (
+    ("log_chars", "log_words", "mean_word_len", "link_density", "stopword_density", "punct_density",
+     "comma_per_word", "digit_share", "upper_share", "titlecase_share", "ends_terminal", "sentences",
+     "has_copyright", "boiler_phrases", "is_title", "is_html", "depth", "relative_index",
+     "relative_offset", "log_blocks", "share_of_page", "prose_share_0", "prose_share_1",
+     "prose_share_2", "prose_share_3", "best_share", "same_text_count", "short_run")
+    + tuple(f"tag_{t}" for t in _TAG_NAMES)
+    + tuple(f"in_{t}" for t in _PATH_TAGS)
+    + tuple(f"near_{g}" for g in _GROUP_NAMES)
+    + tuple(f"far_{g}" for g in _GROUP_NAMES)
+)
+CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
+CONTEXT_NAMES: tuple[str, ...] = (
+    tuple(f"p_content_{o:+d}" for o in CONTEXT_OFFSETS)
+    + ("p_content_self", "p_window_5", "p_window_15", "p_page_mean", "p_before_max", "p_after_max",
+       "p_same_parent", "p_content_rank")
+)
+
+
+def _block_row(block: Block, words: list[str]) -> list[float]:
+    text = block.text
+    n_chars = len(text)
+    n_words = len(words)
+    letters = sum(1 for ch in text if ch.isalpha()) or 1
+    stop = sum(1 for w in words if w.lower() in STOPWORDS)
+    punct = sum(text.count(c) for c in ".,;:!?")
+    html = block.kind == "html"
+    nan = NOT_APPLICABLE
+    return [
+        math.log1p(n_chars),
+        math.log1p(n_words),
+        (sum(len(w) for w in words) / n_words) if n_words else 0.0,
+        block.link_density if html else nan,
+        stop / n_words if n_words else 0.0,
+        punct / n_chars if n_chars else 0.0,
+        text.count(",") / n_words if n_words else 0.0,
+        sum(1 for ch in text if ch.isdigit()) / n_chars if n_chars else 0.0,
+        sum(1 for ch in text if ch.isupper()) / letters,
+        sum(1 for w in words if w[:1].isupper()) / n_words if n_words else 0.0,
+        float(text.endswith(_TERMINAL)),
+        float(len(_SENTENCE_END.findall(text)) + 1),
+        float(bool(_COPYRIGHT.search(text))),
+        float(len(_BOILER_PHRASE.findall(text))),
+        float(block.is_title),
+        float(html),
+        float(block.depth) if html else nan,
+    ]
+
+
+def local_features(blocks: list[Block]) -> np.ndarray:
+    """The context-free feature matrix, one row per block, columns ``LOCAL_NAMES``."""
+    n = len(blocks)
+    rows = np.zeros((n, len(LOCAL_NAMES)), dtype=np.float64)
+    if not n:
+        return rows
+    words = [_WORD.findall(b.text) for b in blocks]
+    lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
+    total = lengths.sum() or 1.0
+    offsets = (np.cumsum(lengths) - lengths) / total
+    counts: dict[str, int] = {}
+    for b in blocks:
+        counts[b.text] = counts.get(b.text, 0) + 1
+    short = _short_runs(words)
+    tag_index = {t: i for i, t in enumerate(_TAG_NAMES)}
+    base = 28
+    tag_col = base
+    path_col = tag_col + len(_TAG_NAMES)
+    near_col = path_col + len(_PATH_TAGS)
+    far_col = near_col + len(_GROUP_NAMES)
+    nan = NOT_APPLICABLE
+    for i, block in enumerate(blocks):
+        row = rows[i]
+        row[:17] = _block_row(block, words[i])
+        html = block.kind == "html"
+        row[17] = i / max(n - 1, 1)
+        row[18] = offsets[i]
+        row[19] = math.log1p(n)
+        row[20] = lengths[i] / total
+        shares = block.shares or (nan,) * 4
+        row[21:25] = shares[:4]
+        row[25] = block.best_share if html else nan
+        row[26] = math.log1p(counts[block.text] - 1)
+        row[27] = short[i]
+        row[tag_col + tag_index.get(_TAG_GROUPS.get(block.tag, "other"), tag_index["other"])] = 1.0
+        if html:
+            path = block.dom_path.split("/")
+            for k, tag in enumerate(_PATH_TAGS):
+                row[path_col + k] = float(tag in path)
+            tokens = block.attr_tokens
+            near = set(tokens[:NEAR_TOKENS])
+            far = set(tokens)
+            for k, group in enumerate(_GROUP_NAMES):
+                members = TOKEN_GROUPS[group]
+                row[near_col + k] = float(not near.isdisjoint(members))
+                row[far_col + k] = float(not far.isdisjoint(members))
+        else:
+            row[path_col:] = nan
+    return rows
+
+
+def _short_runs(words: list[list[str]]) -> list[float]:
+    """Length (log) of the run of short blocks a block sits in: menus are long runs."""
+    out = [0.0] * len(words)
+    i = 0
+    while i < len(words):
+        if len(words[i]) > 6:
+            i += 1
+            continue
+        j = i
+        while j < len(words) and len(words[j]) <= 6:
+            j += 1
+        value = math.log1p(j - i)
+        for k in range(i, j):
+            out[k] = value
+        i = j
+    return out
+
+
+def context_features(blocks: list[Block], p_content: np.ndarray) -> np.ndarray:
+    """Neighbour features from first-pass content probabilities, columns ``CONTEXT_NAMES``."""
+    n = len(blocks)
+    out = np.zeros((n, len(CONTEXT_NAMES)), dtype=np.float64)
+    if not n:
+        return out
+    p = np.asarray(p_content, dtype=np.float64)
+    weights = np.array([min(len(b.text), 400) for b in blocks], dtype=np.float64) + 1.0
+    for k, offset in enumerate(CONTEXT_OFFSETS):
+        shifted = np.full(n, -1.0)  # -1 marks "no neighbour" (page edge)
+        if offset < 0:
+            shifted[-offset:] = p[:offset]
+        else:
+            shifted[:-offset] = p[offset:]
+        out[:, k] = shifted
+    col = len(CONTEXT_OFFSETS)
+    out[:, col] = p
+    out[:, col + 1] = _window_mean(p, weights, 5)
+    out[:, col + 2] = _window_mean(p, weights, 15)
+    out[:, col + 3] = float(np.average(p, weights=weights))
+    before = np.maximum.accumulate(p)
+    after = np.maximum.accumulate(p[::-1])[::-1]
+    out[1:, col + 4] = before[:-1]
+    out[:-1, col + 5] = after[1:]
+    out[:, col + 6] = _parent_mean(blocks, p, weights)
+    out[:, col + 7] = p.argsort().argsort() / max(n - 1, 1)
+    return out
+
+
+def _window_mean(p: np.ndarray, weights: np.ndarray, radius: int) -> np.ndarray:
+    pw = np.concatenate([[0.0], np.cumsum(p * weights)])
+    w = np.concatenate([[0.0], np.cumsum(weights)])
+    idx = np.arange(len(p))
+    lo = np.clip(idx - radius, 0, len(p))
+    hi = np.clip(idx + radius + 1, 0, len(p))
+    return (pw[hi] - pw[lo]) / (w[hi] - w[lo])
+
+
+def _parent_mean(blocks: list[Block], p: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Mean first-pass score of the blocks sharing the block's parent element."""
+    keys = [b.xpath.rsplit("/", 1)[0] if b.xpath else f"#{i // 8}" for i, b in enumerate(blocks)]
+    sums: dict[str, float] = {}
+    totals: dict[str, float] = {}
+    for key, pi, wi in zip(keys, p, weights):
+        sums[key] = sums.get(key, 0.0) + pi * wi
+        totals[key] = totals.get(key, 0.0) + wi
+    return np.array([sums[k] / totals[k] for k in keys])

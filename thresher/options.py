@@ -1,0 +1,33 @@
+"""SegmentOptions: every limit and switch of segmentation, in one frozen object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_INPUT_BYTES_DEFAULT = 20 * 1024 * 1024
+MAX_BLOCKS_DEFAULT = 20_000
+FORMATS = ("auto", "html", "text")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SegmentOptions:
+    """How a page is read and segmented.
+
+    Parameters
+    ----------
+    input_format : ``"auto"`` (detect), ``"html"`` or ``"text"``.
+    max_input_bytes : refuse pages larger than this (bytes, or characters for str).
+    max_blocks : refuse pages that segment into more blocks than this.
+    encoding : a known charset (e.g. from an HTTP header); detection otherwise.
+    """
+
+    input_format: str = "auto"
+    max_input_bytes: int = MAX_INPUT_BYTES_DEFAULT
+    max_blocks: int = MAX_BLOCKS_DEFAULT
+    encoding: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.input_format not in FORMATS:
+            raise ValueError(f"input_format must be one of {', '.join(FORMATS)}, not {self.input_format!r}")
+        if self.max_input_bytes <= 0 or self.max_blocks <= 0:
+            raise ValueError("max_input_bytes and max_blocks must be positive")

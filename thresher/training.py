@@ -1,0 +1,95 @@
+"""Training examples: benchmark pages aligned to their main content, and gold pages."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .alignment import content_mask
+from .annotations import GoldPage, realign
+from .blocks import Block
+from .corpus import BenchmarkPage, read_bytes
+from .errors import InputError
+from .model import BOILERPLATE, CONTENT
+from .options import SegmentOptions
+from .segmenter import split_page
+from .text import text_blocks
+
+
+@dataclass(slots=True)
+class Example:
+    """One training page: its blocks, a label per block, and its site (the CV group)."""
+
+    page_id: str
+    site: str
+    blocks: list[Block]
+    labels: list[str]
+    source: str  # "wcxb", "wcxb-text" or "gold"
+    page_type: str = ""
+
+
+def _benchmark_example(page: BenchmarkPage) -> list[Example]:
+    try:
+        blocks, _, _ = split_page(read_bytes(page.path), SegmentOptions())
+    except InputError:
+        return []
+    mask = content_mask(blocks, page.reference)
+    labels = [CONTENT if m else BOILERPLATE for m in mask]
+    out = [Example(page.page_id, page.site, blocks, labels, "wcxb", page.page_type)]
+    # the same page as a one-element-per-line text scrape: teaches the text-page model
+    text = text_blocks("\n".join(b.text for b in blocks))
+    if text:
+        text_mask = content_mask(text, page.reference)
+        out.append(Example(page.page_id + "-text", page.site, text,
+                           [CONTENT if m else BOILERPLATE for m in text_mask], "wcxb-text", page.page_type))
+    return out
+
+
+def benchmark_examples(pages: Iterable[BenchmarkPage], *, jobs: int = 1, progress: Callable | None = None) -> list[Example]:
+    """Segment benchmark pages and label their blocks by aligning words to the reference."""
+    pages = list(pages)
+    wrap = progress or (lambda it, total: it)
+    out: list[Example] = []
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            for examples in wrap(pool.map(_benchmark_example, pages, chunksize=8), len(pages)):
+                out.extend(examples)
+    else:
+        for examples in wrap(map(_benchmark_example, pages), len(pages)):
+            out.extend(examples)
+    return out
+
+
+def gold_examples(pages: Iterable[GoldPage], corpus: Path | None) -> list[Example]:
+    """Gold pages as examples, re-segmented from the corpus and re-aligned by text.
+
+    When the corpus page is not available the stored block texts are used as
+    they are (the segmentation they were labeled on).
+    """
+    out = []
+    for page in pages:
+        blocks = None
+        path = corpus / page.source if corpus else None
+        if path is not None and path.is_file():
+            try:
+                blocks, _, _ = split_page(read_bytes(path), SegmentOptions())
+            except InputError:
+                blocks = None
+        if blocks is not None:
+            matched = realign(page.blocks, [b.text for b in blocks])
+            pairs = [(b, g.label) for b, g in zip(blocks, matched) if g is not None]
+        else:
+            pairs = [(Block(index=i, text=g.text, kind="text", tag="line"), g.label) for i, g in enumerate(page.blocks)]
+        if pairs:
+            kept = [b for b, _ in pairs]
+            for i, block in enumerate(kept):
+                block.index = i
+            out.append(Example(page.doc_id, page.site, kept, [label for _, label in pairs], "gold"))
+    return out
+
+
+def default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))

@@ -1,0 +1,126 @@
+"""Choose the pages to hand-label and write one reading file per page for annotators.
+
+The choice is ordered by a keyword rule (pages rich in figures first, then pages
+with several defendants, then a random sample); the rule only picks pages, it
+proposes no label. Splits are by site: no office or domain is in two splits.
+
+    python tools/annotation_batch.py --corpus-dir ../shared/corpus --out annotations/work
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+from pathlib import Path
+
+from thresher.options import SegmentOptions
+from thresher.segmenter import split_page
+
+# office → (split, pages to take)
+OFFICES = {
+    "orange_ca": ("train", 40),
+    "kings_ny": ("train", 38),
+    "dallas_tx": ("train", 15),
+    "harris_tx": ("dev", 18),
+    "cook_il": ("test", 20),
+    "los_angeles_ca": ("test", 5),
+}
+WCXB_SPLITS = (("train", 28), ("dev", 7), ("test", 7))
+WCXB_MAX_BLOCKS = 260  # a page an annotator can read in full in one sitting
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s?%|percent|\$\d|\b\d{1,3}(?:,\d{3})+\b")
+_AGE = re.compile(r",\s\d{2},\s")
+_CASE = re.compile(r"sentenced|convicted|pleaded|indicted|charged with|arraigned", re.I)
+_NEWS_DOMAIN = re.compile(r"news|times|post|tribune|herald|journal|gazette|daily|press|reuters|bbc|cnn|guardian|report|observer|chronicle|star|register|today", re.I)
+
+
+def press_pages(corpus: Path, office: str, count: int, rng: random.Random) -> list[Path]:
+    files = sorted((corpus / "press-releases" / office).glob("*.txt"))
+    if office == "los_angeles_ca":
+        real = [f for f in files if f.stat().st_size > 1000]
+        bot = [f for f in files if f.stat().st_size <= 1000]
+        return real[: count - 2] + bot[:2]
+    texts = {f: f.read_text(encoding="utf-8", errors="replace") for f in files}
+    files = [f for f in files if 600 < len(texts[f]) < 15000]
+    by_figures = sorted(files, key=lambda f: -len(_FIGURE.findall(texts[f])))
+    by_cases = sorted(files, key=lambda f: -(len(_AGE.findall(texts[f])) + len(_CASE.findall(texts[f]))))
+    chosen: list[Path] = []
+    for pool, share in ((by_figures, 0.45), (by_cases, 0.3)):
+        wanted = len(chosen) + round(count * share)
+        chosen += [f for f in pool if f not in chosen][: wanted - len(chosen)]
+    rest = [f for f in files if f not in chosen]
+    chosen += rng.sample(rest, min(len(rest), count - len(chosen)))
+    return chosen
+
+
+def wcxb_pages(corpus: Path, rng: random.Random) -> list[tuple[str, str, Path]]:
+    meta = json.loads((corpus / "wcxb-dev" / "metadata.json").read_text())["files"]
+    seen: set[str] = set()
+    scored = []
+    for file_id, info in sorted(meta.items()):
+        if info["page_type"] != "article" or info["domain"] in seen:
+            continue
+        seen.add(info["domain"])
+        truth = json.loads((corpus / "wcxb-dev" / "ground-truth" / f"{file_id}.json").read_text())
+        body = truth["ground_truth"]["main_content"] or ""
+        if not 1500 < len(body) < 12000:
+            continue
+        score = 3 * bool(_NEWS_DOMAIN.search(info["domain"])) + min(len(_FIGURE.findall(body)), 10) / 3
+        score += min(body.count("\u201c") + body.count('"'), 10) / 5 + rng.random()
+        html = gzip.decompress((corpus / "wcxb-dev" / "html" / f"{file_id}.html.gz").read_bytes())
+        if len(split_page(html, SegmentOptions())[0]) > WCXB_MAX_BLOCKS:
+            continue
+        scored.append((score, file_id, info["domain"]))
+    scored.sort(reverse=True)
+    out = []
+    position = 0
+    for split, count in WCXB_SPLITS:
+        for _, file_id, domain in scored[position: position + count]:
+            out.append((split, domain, corpus / "wcxb-dev" / "html" / f"{file_id}.html.gz"))
+        position += count
+    return out
+
+
+def reading_file(blocks, title: str, source: str) -> str:
+    lines = [f"# page: {source}", f"# title: {title}", f"# blocks: {len(blocks)}", ""]
+    for block in blocks:
+        lines.append(f"[{block.index}] <{block.tag}> {block.text}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus-dir", type=Path, default=Path("../shared/corpus"))
+    parser.add_argument("--out", type=Path, default=Path("annotations/work"))
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    corpus = args.corpus_dir
+    pages: list[dict] = [
+        {"doc_id": "seed-dhs-ice-operation-rise", "site": "seed", "split": "train",
+         "source": "seed/dhs-ice-operation-rise.txt"}
+    ]
+    for office, (split, count) in OFFICES.items():
+        for f in press_pages(corpus, office, count, rng):
+            pages.append({"doc_id": f"{office}-{f.stem[:80]}", "site": office, "split": split,
+                          "source": str(f.relative_to(corpus))})
+    for split, domain, f in wcxb_pages(corpus, rng):
+        pages.append({"doc_id": f"wcxb-{f.name.split('.')[0]}", "site": domain, "split": split,
+                      "source": str(f.relative_to(corpus))})
+    (args.out / "pages").mkdir(parents=True, exist_ok=True)
+    for page in pages:
+        path = corpus / page["source"]
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        blocks, title, _ = split_page(data, SegmentOptions())
+        page["blocks"] = len(blocks)
+        (args.out / "pages" / f"{page['doc_id']}.txt").write_text(reading_file(blocks, title, page["source"]))
+    with open(args.out / "manifest.jsonl", "w") as fh:
+        for page in pages:
+            fh.write(json.dumps(page) + "\n")
+    print(f"{len(pages)} pages, {sum(p['blocks'] for p in pages)} blocks → {args.out}")
+
+
+if __name__ == "__main__":
+    main()
