@@ -178,17 +178,17 @@ def write_pages(path: str | os.PathLike, pages: Iterable[GoldPage]) -> None:
 
 
 def normalise(text: str) -> str:
-    """The key blocks are matched by: whitespace collapsed, case folded."""
-    return _SPACE.sub(" ", text).strip().casefold()
+    """The key blocks are matched by: case folded, whitespace removed (segmenters differ in spacing)."""
+    return _SPACE.sub("", text).casefold()
 
 
 def realign(gold: list[GoldBlock], texts: list[str]) -> list[GoldBlock | None]:
     """Re-attach gold labels to a new segmentation of the same page, by text.
 
-    A new block with the same normalised text as a gold block takes its label
-    (copies are matched in page order). A new block that is part of a gold
-    block takes that block's label; one made of several gold blocks takes the
-    label holding most of its characters. Blocks with no gold text get None.
+    Both segmentations cut the same stream of text at different places. Each
+    new block is located in the gold blocks' joined (normalised) text, searching
+    forward from the previous block, and takes the gold block whose label holds
+    most of its characters. Blocks whose text the gold does not contain get None.
 
     Examples
     --------
@@ -196,34 +196,33 @@ def realign(gold: list[GoldBlock], texts: list[str]) -> list[GoldBlock | None]:
     >>> [b.label if b else None for b in realign(g, ["A b. C d e f.", "A b.", "d e", "Menu"])]
     ['quote', 'news_body', 'quote', None]
     """
-    exact: dict[str, list[GoldBlock]] = {}
+    spans: list[tuple[int, int, GoldBlock]] = []
+    position = 0
     for block in gold:
-        exact.setdefault(normalise(block.text), []).append(block)
-    used: dict[str, int] = {}
-    norms = [(normalise(b.text), b) for b in gold]
+        size = len(normalise(block.text))
+        spans.append((position, position + size, block))
+        position += size
+    whole = "".join(normalise(b.text) for b in gold)
     out: list[GoldBlock | None] = []
+    cursor = 0
     for text in texts:
         norm = normalise(text)
-        if not norm:
+        start = whole.find(norm, cursor) if norm else -1
+        if start < 0 and norm:
+            start = whole.find(norm)  # out of order: search from the top
+        if start < 0:
             out.append(None)
             continue
-        if norm in exact:
-            copies = exact[norm]
-            k = used.get(norm, 0)
-            out.append(copies[min(k, len(copies) - 1)])
-            used[norm] = k + 1
-            continue
-        inside = [(len(n), b) for n, b in norms if n and n in norm]  # a merge of gold blocks
-        if inside:
-            weights: dict[str, int] = {}
-            first: dict[str, GoldBlock] = {}
-            for size, block in inside:
-                weights[block.label] = weights.get(block.label, 0) + size
+        end = start + len(norm)
+        cursor = end
+        by_label: dict[str, int] = {}
+        first: dict[str, GoldBlock] = {}
+        for a, b, block in spans:
+            overlap = min(b, end) - max(a, start)
+            if overlap > 0:
+                by_label[block.label] = by_label.get(block.label, 0) + overlap
                 first.setdefault(block.label, block)
-            out.append(first[max(weights, key=weights.__getitem__)])
-            continue
-        container = next((b for n, b in norms if norm in n), None)  # a split of one gold block
-        out.append(container)
+        out.append(first[max(by_label, key=by_label.__getitem__)] if by_label else None)
     return out
 
 

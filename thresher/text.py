@@ -85,7 +85,7 @@ def _join(parts: list[str]) -> str:
         if out.endswith("-") and not out.endswith(" -") and part[:1].islower():
             out = out + part  # a word hyphenated at the wrap
         elif part[:1] in ",.;:)]’”" and not part.startswith("..."):
-            out = out + part if part[:1] in ",;:)]" else out + " " + part
+            out = out + part  # punctuation that closes the previous fragment
         else:
             out = out + " " + part
     return out

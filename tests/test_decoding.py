@@ -1,0 +1,69 @@
+"""Encodings: BOM, declared charset, detection, and binary refusal."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from thresher.decoding import decode_bytes
+from thresher.errors import BinaryInputError, EmptyInputError
+from thresher.options import SegmentOptions
+from thresher.segmenter import split_page
+
+PAGE = "<html><head>{meta}<title>Café</title></head><body><p>Le café coûte 3 € — “déjà vu”.</p></body></html>"
+
+
+def _text(page: bytes) -> str:
+    blocks, _, _ = split_page(page, SegmentOptions())
+    return blocks[0].text
+
+
+def test_utf8_without_declaration():
+    assert _text(PAGE.format(meta="").encode("utf-8")) == "Le café coûte 3 € — “déjà vu”."
+
+
+def test_cp1252_declared_in_meta():
+    page = PAGE.format(meta='<meta charset="windows-1252">').encode("cp1252")
+    assert _text(page) == "Le café coûte 3 € — “déjà vu”."
+
+
+def test_cp1252_undeclared_is_detected():
+    page = (PAGE.format(meta="") * 3).encode("cp1252")
+    assert "café" in _text(page)
+
+
+def test_utf16_with_bom():
+    page = codecs.BOM_UTF16_LE + PAGE.format(meta="").encode("utf-16-le")
+    assert _text(page) == "Le café coûte 3 € — “déjà vu”."
+
+
+def test_utf16_without_bom():
+    text, encoding = decode_bytes(PAGE.format(meta="").encode("utf-16-le"))
+    assert encoding == "utf-16-le" and "café" in text
+
+
+def test_wrong_meta_charset_falls_back_to_what_decodes():
+    # declared utf-8 but the bytes are cp1252: the declaration cannot decode them
+    page = PAGE.format(meta='<meta charset="utf-8">').encode("cp1252")
+    assert "caf" in _text(page)
+    # declared latin-1 (read as windows-1252, as browsers do) on utf-8 bytes stays readable
+    page = PAGE.format(meta='<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">').encode("utf-8")
+    assert _text(page).startswith("Le caf")
+
+
+@pytest.mark.parametrize("data,kind", [
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "PNG"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+    (bytes(range(256)) * 20, "control"),
+])
+def test_binary_is_refused(data, kind):
+    with pytest.raises(BinaryInputError, match=kind):
+        decode_bytes(data)
+
+
+def test_empty_is_refused():
+    with pytest.raises(EmptyInputError):
+        decode_bytes(b"")
+    with pytest.raises(EmptyInputError):
+        split_page(b"   \n\n ", SegmentOptions())
