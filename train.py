@@ -50,14 +50,19 @@ def load_examples(args: argparse.Namespace) -> tuple[list[Example], list[str]]:
     except FileNotFoundError as exc:
         notes.append(f"no corpus: {exc}")
     examples: list[Example] = []
+    gold_dir = Path(args.annotations)
+    splits = set(args.splits.split(","))
+    all_gold = read_dir(gold_dir) if gold_dir.is_dir() else []
+    gold = [p for p in all_gold if p.split in splits]
+    # sites of held-out gold pages stay unseen, benchmark pages of those sites included
+    held_out = {p.site for p in all_gold if p.split not in splits}
     if corpus and not args.no_benchmark:
-        pages = list(wcxb_pages(corpus))
+        pages = [p for p in wcxb_pages(corpus) if p.site not in held_out]
         if args.limit:
             pages = pages[: args.limit]
         examples += benchmark_examples(pages, jobs=args.jobs, progress=lambda it, n: tqdm(it, total=n, desc="wcxb pages", unit="page"))
-    gold_dir = Path(args.annotations)
-    splits = set(args.splits.split(","))
-    gold = [p for p in read_dir(gold_dir) if p.split in splits] if gold_dir.is_dir() else []
+        if held_out:
+            notes.append(f"left out the benchmark pages of {len(held_out)} sites held out in the annotations' other splits")
     if not gold:
         notes.append(f"no hand annotations in {gold_dir} for splits {sorted(splits)}: only content vs boilerplate "
                      "is learned, every content block is labeled news_body")
@@ -97,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         bar.set_postfix_str(name)
         bar.update(1)
 
-    model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples], progress=step)
+    model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples],
+              sample_weight=[e.weight for e in examples], progress=step)
     bar.close()
     card = {
         "trained": date.today().isoformat(),

@@ -18,6 +18,7 @@ import math
 import re
 
 import numpy as np
+from scipy import sparse
 
 from .blocks import Block
 from .stopwords import STOPWORDS
@@ -90,7 +91,7 @@ CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
 CONTEXT_NAMES: tuple[str, ...] = (
     tuple(f"p_content_{o:+d}" for o in CONTEXT_OFFSETS)
     + ("p_content_self", "p_window_5", "p_window_15", "p_page_mean", "p_before_max", "p_after_max",
-       "p_same_parent", "p_content_rank")
+       "p_same_parent", "p_content_rank", "topic_similarity", "title_overlap", "page_prose_share")
 )
 
 
@@ -219,7 +220,47 @@ def context_features(blocks: list[Block], p_content: np.ndarray) -> np.ndarray:
     out[:-1, col + 5] = after[1:]
     out[:, col + 6] = _parent_mean(blocks, p, weights)
     out[:, col + 7] = p.argsort().argsort() / max(n - 1, 1)
+    words = [[w for w in _WORD.findall(b.text.lower()) if len(w) > 2 and w not in STOPWORDS] for b in blocks]
+    out[:, col + 8] = topic_similarity(words, p * np.log1p(weights))
+    out[:, col + 9] = title_overlap(blocks, words)
+    lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
+    out[:, col + 10] = float((lengths * (p >= 0.5)).sum() / (lengths.sum() or 1.0))
     return out
+
+
+def topic_similarity(words: list[list[str]], weights: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each block's words to the rest of the page's likely content.
+
+    Teasers, product blurbs and sidebars are about other things than the
+    article: their words differ from the text the first pass believes in.
+    """
+    vocabulary: dict[str, int] = {}
+    indptr, indices = [0], []
+    for block_words in words:
+        for w in block_words:
+            indices.append(vocabulary.setdefault(w, len(vocabulary)))
+        indptr.append(len(indices))
+    n = len(words)
+    if not vocabulary:
+        return np.zeros(n)
+    counts = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, len(vocabulary)))
+    counts.sum_duplicates()
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    unit = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ counts
+    centroid = np.asarray(unit.T @ weights).ravel()
+    dots = unit @ centroid  # each block's share of the centroid, itself included
+    self_dot = weights * (norms > 0)  # a unit row dotted with its own weighted copy
+    rest = dots - self_dot
+    rest_norm_sq = centroid @ centroid - 2 * weights * dots + weights**2 * (norms > 0)
+    return np.where(rest_norm_sq > 1e-12, rest / np.sqrt(np.maximum(rest_norm_sq, 1e-12)), 0.0)
+
+
+def title_overlap(blocks: list[Block], words: list[list[str]]) -> np.ndarray:
+    """Share of the headline's words that a block uses (0 when the page has no title block)."""
+    title = {w for b, ws in zip(blocks, words) if b.is_title for w in ws}
+    if not title:
+        return np.zeros(len(blocks))
+    return np.array([len(title.intersection(ws)) / len(title) if not b.is_title else 1.0 for b, ws in zip(blocks, words)])
 
 
 def _window_mean(p: np.ndarray, weights: np.ndarray, radius: int) -> np.ndarray:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Label(str, Enum):
+class Label(StrEnum):
     """One label per block; the values are the strings used in every file format."""
 
     NEWS_BODY = "news_body"
@@ -13,9 +13,6 @@ class Label(str, Enum):
     CASE_RECORD = "case_record"
     STATISTIC = "statistic"
     BOILERPLATE = "boilerplate"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: Labels in the guideline's order; score dictionaries use this order.

@@ -28,7 +28,7 @@ from sklearn.preprocessing import StandardScaler
 from .blocks import Block
 from .features import CONTEXT_NAMES, FEATURE_SET, LOCAL_NAMES, context_features, local_features
 from .labels import CONTENT_LABELS, LABELS, Label
-from .typing_features import TYPE_FEATURE_SET, TYPE_NAMES, type_features
+from .typing_features import TYPE_FEATURE_SET, type_features
 
 #: A training label for a block known to be content whose kind nobody chose (benchmark pages).
 CONTENT = "content"
@@ -72,13 +72,13 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        max_iter: int = 300,
-        learning_rate: float = 0.08,
+        max_iter: int = 200,
+        learning_rate: float = 0.1,
         max_leaf_nodes: int = 63,
         min_samples_leaf: int = 40,
         l2_regularization: float = 1.0,
         type_c: float = 4.0,
-        inner_folds: int = 4,
+        inner_folds: int = 3,
         random_state: int = 0,
     ) -> None:
         self.max_iter = max_iter
@@ -96,13 +96,19 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes,
-            min_samples_leaf=min(self.min_samples_leaf, 20) if self.max_iter < 20 else self.min_samples_leaf,
+            min_samples_leaf=self.min_samples_leaf,
             l2_regularization=self.l2_regularization,
+            early_stopping=False,  # every tree is kept: no random validation split, same model each run
             random_state=self.random_state,
         )
 
-    def fit(self, X: list[list[Block]], y: list[list[str]], groups: list[str] | None = None, progress=None):
-        """Fit both heads. ``groups`` (one site per page) keeps a site's pages in one inner fold."""
+    def fit(self, X: list[list[Block]], y: list[list[str]], groups: list[str] | None = None,
+            sample_weight: list[float] | None = None, progress=None):
+        """Fit both heads.
+
+        ``groups`` (one site per page) keeps a site's pages in one inner fold;
+        ``sample_weight`` (one weight per page) applies to each of its blocks.
+        """
         pages, labels = list(X), [list(v) for v in y]
         if len(pages) != len(labels) or any(len(p) != len(v) for p, v in zip(pages, labels)):
             raise ValueError("X and y must hold the same pages with one label per block")
@@ -114,13 +120,16 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         step = progress or (lambda name: None)
         local = [local_features(p) for p in pages]
         is_content = [np.array([v != BOILERPLATE for v in page], dtype=int) for page in labels]
+        page_weights = np.ones(len(pages)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        weights = [np.full(len(p), w) for p, w in zip(pages, page_weights)]
         step("first pass")
-        self.first_pass_ = self._booster().fit(np.vstack(local), np.concatenate(is_content))
+        self.first_pass_ = self._booster().fit(np.vstack(local), np.concatenate(is_content),
+                                               sample_weight=np.concatenate(weights))
         step("out-of-fold scores")
-        oof = self._out_of_fold(local, is_content, groups)
+        oof = self._out_of_fold(local, is_content, weights, groups)
         step("second pass")
         stacked = np.vstack([np.hstack([x, context_features(p, s)]) for x, p, s in zip(local, pages, oof)])
-        self.second_pass_ = self._booster().fit(stacked, np.concatenate(is_content))
+        self.second_pass_ = self._booster().fit(stacked, np.concatenate(is_content), sample_weight=np.concatenate(weights))
         step("kind model")
         self._fit_kinds(pages, labels)
         self.classes_ = np.array(LABELS)
@@ -128,13 +137,15 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = len(LOCAL_NAMES) + len(CONTEXT_NAMES)
         return self
 
-    def _out_of_fold(self, local: list[np.ndarray], is_content: list[np.ndarray], groups: np.ndarray) -> list[np.ndarray]:
+    def _out_of_fold(self, local: list[np.ndarray], is_content: list[np.ndarray], weights: list[np.ndarray],
+                     groups: np.ndarray) -> list[np.ndarray]:
         folds = min(self.inner_folds, len(set(groups.tolist())))
         if folds < 2:
             return [self.first_pass_.predict_proba(x)[:, 1] for x in local]
         scores: list[np.ndarray | None] = [None] * len(local)
         for train, test in GroupKFold(n_splits=folds).split(local, groups=groups):
-            model = self._booster().fit(np.vstack([local[i] for i in train]), np.concatenate([is_content[i] for i in train]))
+            model = self._booster().fit(np.vstack([local[i] for i in train]), np.concatenate([is_content[i] for i in train]),
+                                        sample_weight=np.concatenate([weights[i] for i in train]))
             for i in test:
                 scores[i] = model.predict_proba(local[i])[:, 1]
         return scores  # type: ignore[return-value]
@@ -150,12 +161,19 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         if len(set(kinds)) < 2:
             self.kind_words_ = self.kind_scaler_ = self.kind_model_ = None
             return
-        self.kind_words_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=30000, sublinear_tf=True)
+        self.kind_words_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=20000, sublinear_tf=True)
         words = self.kind_words_.fit_transform([b.text for b in blocks])
         self.kind_scaler_ = StandardScaler().fit(np.vstack(rows))
         design = sparse.hstack([words, sparse.csr_matrix(self.kind_scaler_.transform(np.vstack(rows)))]).tocsr()
         self.kind_model_ = LogisticRegression(C=self.type_c, max_iter=2000, class_weight="balanced")
         self.kind_model_.fit(design, kinds)
+
+    def compact(self) -> BlockClassifier:
+        """Make the fitted state cheap to store: vocabulary indices as plain ints (skops
+        would otherwise store one numpy scalar per term). Predictions are unchanged."""
+        if getattr(self, "kind_words_", None) is not None:
+            self.kind_words_.vocabulary_ = {term: int(i) for term, i in self.kind_words_.vocabulary_.items()}
+        return self
 
     # -- prediction --------------------------------------------------------------
     def content_scores(self, blocks: list[Block]) -> tuple[np.ndarray, np.ndarray]:

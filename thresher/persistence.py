@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import warnings
+import zipfile
 from pathlib import Path
 
 from .errors import ModelFileError
@@ -61,7 +62,8 @@ def save_model(model, path: str | os.PathLike, *, card: dict | None = None) -> P
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".skops.tmp")
-    sio.dump(model, tmp)
+    model.compact()
+    sio.dump(model, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     os.replace(tmp, path)
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -107,8 +109,9 @@ def load_model(path: str | os.PathLike | None = None):
         When the file is missing, its checksum or manifest does not match, or it
         holds any type outside ``TRUSTED_TYPES`` (it is then never loaded).
     """
-    import skops.io as sio
     import sklearn
+    import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
 
     from .model import BlockClassifier
 
@@ -119,15 +122,11 @@ def load_model(path: str | os.PathLike | None = None):
     if _sha256(path) != manifest.get("sha256"):
         raise ModelFileError(f"{path}: checksum does not match its manifest (corrupt or tampered file)")
     try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:  # skops raises several types on foreign files
-        raise ModelFileError(f"{path}: not a skops model file ({type(exc).__name__}: {exc})") from None
-    foreign = sorted(set(untrusted) - set(TRUSTED_TYPES))
-    if foreign:
-        raise ModelFileError(f"{path}: refused, it holds types a Thresher model never has: {', '.join(foreign)}")
-    try:
+        # skops builds only default-trusted types and TRUSTED_TYPES; anything else raises before it is built
         model = sio.load(path, trusted=list(TRUSTED_TYPES))
-    except Exception as exc:
+    except UntrustedTypesFoundException as exc:
+        raise ModelFileError(f"{path}: refused, it holds types a Thresher model never has: {exc}") from None
+    except Exception as exc:  # a foreign or broken file: skops raises many types
         raise ModelFileError(f"{path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
     if not isinstance(model, BlockClassifier):
         raise ModelFileError(f"{path}: holds a {type(model).__name__}, not a BlockClassifier")

@@ -1,0 +1,108 @@
+"""The estimator: fit on real pages, save → load gives identical scores, unsafe files are refused."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from thresher.annotations import read_dir
+from thresher.errors import ModelFileError
+from thresher.model import BlockClassifier
+from thresher.persistence import load_model, save_model
+from thresher.text import text_blocks
+from thresher.training import gold_examples
+
+from .conftest import ROOT, SEED
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    """A quick model from a dozen gold pages (no corpus needed: the stored block texts are used)."""
+    pages = [p for p in read_dir(ROOT / "annotations") if p.split == "train"][:14]
+    examples = gold_examples(pages, corpus=None)
+    model = BlockClassifier(max_iter=20, inner_folds=2, random_state=3)
+    return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples])
+
+
+def test_probabilities_are_per_label_and_sum_to_one(small_model):
+    proba = small_model.predict_proba([text_blocks(SEED.read_text())])[0]
+    assert proba.shape == (21, 5)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert list(small_model.classes_) == ["news_body", "quote", "case_record", "statistic", "boilerplate"]
+
+
+def test_fit_is_deterministic(small_model):
+    pages = [p for p in read_dir(ROOT / "annotations") if p.split == "train"][:14]
+    examples = gold_examples(pages, corpus=None)
+    again = BlockClassifier(max_iter=20, inner_folds=2, random_state=3)
+    again.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples])
+    page = [text_blocks(SEED.read_text())]
+    assert np.array_equal(again.predict_proba(page)[0], small_model.predict_proba(page)[0])
+
+
+def test_save_load_round_trip_gives_identical_scores(small_model, tmp_path):
+    path = save_model(small_model, tmp_path / "m.skops", card={"note": "test"})
+    loaded = load_model(path)
+    page = [text_blocks(SEED.read_text())]
+    assert np.array_equal(loaded.predict_proba(page)[0], small_model.predict_proba(page)[0])
+    assert json.loads(path.with_suffix(".json").read_text())["card"] == {"note": "test"}
+
+
+def test_tampered_file_is_refused(small_model, tmp_path):
+    path = save_model(small_model, tmp_path / "m.skops")
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="checksum"):
+        load_model(path)
+
+
+class Payload:
+    """An object whose unpickling runs code."""
+
+    def __reduce__(self):
+        return (exec, ("open('PWNED', 'w').write('x')",))
+
+
+def test_pickle_payload_is_never_executed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "evil.skops"
+    path.write_bytes(pickle.dumps(Payload()))
+    manifest = json.loads((ROOT / "models" / "thresher-default.json").read_text())
+    import hashlib
+
+    manifest["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()  # a forger can fix the checksum too
+    path.with_suffix(".json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError):
+        load_model(path)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_skops_file_with_foreign_types_is_refused(tmp_path, monkeypatch):
+    import hashlib
+
+    import skops.io as sio
+    from sklearn.pipeline import FunctionTransformer
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "foreign.skops"
+    sio.dump(FunctionTransformer(func=exec), path)
+    manifest = json.loads((ROOT / "models" / "thresher-default.json").read_text())
+    manifest["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    path.with_suffix(".json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="refused"):
+        load_model(path)
+
+
+def test_missing_and_foreign_manifests(tmp_path):
+    with pytest.raises(ModelFileError, match="not found"):
+        load_model(tmp_path / "none.skops")
+    (tmp_path / "x.skops").write_bytes(b"junk")
+    with pytest.raises(ModelFileError, match="no manifest"):
+        load_model(tmp_path / "x.skops")
+    (tmp_path / "x.json").write_text(json.dumps({"format_version": 99}))
+    with pytest.raises(ModelFileError, match="format version"):
+        load_model(tmp_path / "x.skops")
