@@ -1,0 +1,129 @@
+"""The benchmarks: ScrapingHub (never trained on) and WCXB dev (cross-validated by domain)."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from ..corpus import BenchmarkPage, read_bytes
+from ..decoding import decode_bytes
+from ..errors import InputError
+from ..model import BlockClassifier
+from ..pipeline import Page, assign_labels, segment_page
+from ..revision import revise
+from ..training import Example
+from .metrics import scrapinghub_page, scrapinghub_score, wcxb_page, wcxb_score
+
+
+@dataclass(slots=True)
+class SystemRun:
+    """One system's extractions on a benchmark's pages."""
+
+    name: str
+    version: str
+    predictions: list[str] = field(default_factory=list)
+
+
+def thresher_extract(model) -> Callable[[bytes], str]:
+    """Thresher as a benchmark system: HTML bytes → article text (title excluded)."""
+    def run(data: bytes) -> str:
+        try:
+            return segment_page(data, model).text()
+        except InputError:
+            return ""
+
+    return run
+
+
+def html_text(page: BenchmarkPage) -> tuple[bytes, str]:
+    data = read_bytes(page.path)
+    try:
+        return data, decode_bytes(data)[0]
+    except InputError:
+        return data, ""
+
+
+def score(benchmark: str, predictions: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+    pairs = list(zip(predictions, references))
+    return scrapinghub_score(pairs) if benchmark == "scrapinghub" else wcxb_score(pairs)
+
+
+def bootstrap_f1(benchmark: str, predictions: Sequence[str], references: Sequence[str],
+                 *, rounds: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """95% interval of the benchmark's F1, resampling pages."""
+    rng = random.Random(seed)
+    n = len(references)
+    values = []
+    for _ in range(rounds):
+        idx = [rng.randrange(n) for _ in range(n)]
+        values.append(score(benchmark, [predictions[i] for i in idx], [references[i] for i in idx])["f1"])
+    values.sort()
+    return values[int(0.025 * rounds)], values[int(0.975 * rounds) - 1]
+
+
+def paired_difference(benchmark: str, ours: Sequence[str], theirs: Sequence[str], references: Sequence[str],
+                      *, rounds: int = 1000, seed: int = 0) -> dict[str, float]:
+    """Paired bootstrap of F1(ours) − F1(theirs): the mean, a 95% interval and P(diff ≤ 0)."""
+    rng = random.Random(seed)
+    n = len(references)
+    diffs = []
+    for _ in range(rounds):
+        idx = [rng.randrange(n) for _ in range(n)]
+        refs = [references[i] for i in idx]
+        diffs.append(score(benchmark, [ours[i] for i in idx], refs)["f1"]
+                     - score(benchmark, [theirs[i] for i in idx], refs)["f1"])
+    diffs.sort()
+    return {"diff": float(np.mean(diffs)), "low": diffs[int(0.025 * rounds)],
+            "high": diffs[int(0.975 * rounds) - 1], "p_not_better": sum(d <= 0 for d in diffs) / rounds}
+
+
+def page_f1(benchmark: str, prediction: str, reference: str) -> float:
+    if benchmark == "wcxb-dev":
+        return wcxb_page(prediction, reference).f1
+    tp, fp, fn = scrapinghub_page(prediction, reference)
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+
+def cross_validate_wcxb(
+    html_examples: list[Example],
+    extra_examples: list[Example],
+    references: dict[str, str],
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    progress: Callable | None = None,
+) -> dict[str, str]:
+    """Out-of-fold WCXB predictions: each fold's model never saw the fold's domains.
+
+    ``html_examples`` are the WCXB pages (scored); ``extra_examples`` (text
+    copies, gold pages) join the training side unless their site is in the fold.
+    """
+    sites = np.array([e.site for e in html_examples])
+    predictions: dict[str, str] = {}
+    for k, (train, test) in enumerate(GroupKFold(n_splits=folds).split(sites, groups=sites)):
+        held_out = set(sites[test].tolist())
+        chosen = [html_examples[i] for i in train] + [e for e in extra_examples if e.site not in held_out]
+        model = BlockClassifier(random_state=seed)
+        model.fit([e.blocks for e in chosen], [e.labels for e in chosen], groups=[e.site for e in chosen],
+                  sample_weight=[e.weight for e in chosen])
+        for i in test:
+            example = html_examples[i]
+            first, final = model.page_proba(example.blocks)
+            assign_labels(example.blocks, first, final, revise(final))
+            predictions[example.page_id] = Page(example.blocks).text()
+        if progress:
+            progress(k + 1, folds)
+    return {pid: predictions.get(pid, "") for pid in references}
+
+
+def by_group(values: dict[str, float], groups: dict[str, str]) -> dict[str, tuple[float, int]]:
+    """Mean value and count per group (e.g. per WCXB page type)."""
+    acc: dict[str, list[float]] = defaultdict(list)
+    for key, value in values.items():
+        acc[groups[key]].append(value)
+    return {g: (float(np.mean(v)), len(v)) for g, v in sorted(acc.items())}

@@ -1,0 +1,98 @@
+"""The tools users would otherwise pick, each wrapped to take HTML and return article text.
+
+All are optional (``pip install .[compare]``); a missing one is skipped with a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import metadata
+
+PEER_NAMES = ("trafilatura", "readability", "justext", "boilerpy3", "resiliparse", "newspaper4k", "goose3")
+_DISTRIBUTIONS = {"readability": "readability-lxml", "justext": "jusText"}
+
+
+def _trafilatura() -> Callable[[str], str]:
+    import trafilatura
+
+    return lambda html: trafilatura.extract(html, include_comments=False) or ""
+
+
+def _readability() -> Callable[[str], str]:
+    import lxml.html
+    from readability import Document
+
+    def run(html: str) -> str:
+        summary = Document(html).summary(html_partial=True)
+        return lxml.html.fromstring(summary).text_content() if summary.strip() else ""
+
+    return run
+
+
+def _justext() -> Callable[[str], str]:
+    import justext
+
+    stoplist = justext.get_stoplist("English")
+    return lambda html: "\n\n".join(p.text for p in justext.justext(html.encode("utf-8"), stoplist) if not p.is_boilerplate)
+
+
+def _boilerpy3() -> Callable[[str], str]:
+    from boilerpy3 import extractors
+
+    extractor = extractors.ArticleExtractor(raise_on_failure=False)
+    return lambda html: extractor.get_content(html) or ""
+
+
+def _resiliparse() -> Callable[[str], str]:
+    from resiliparse.extract.html2text import extract_plain_text
+
+    return lambda html: extract_plain_text(html, main_content=True)
+
+
+def _newspaper4k() -> Callable[[str], str]:
+    import newspaper
+
+    def run(html: str) -> str:
+        article = newspaper.Article("https://example.invalid/")
+        article.download(input_html=html)
+        article.parse()
+        return article.text or ""
+
+    return run
+
+
+def _goose3() -> Callable[[str], str]:
+    from goose3 import Goose
+
+    goose = Goose()
+    return lambda html: goose.extract(raw_html=html).cleaned_text or ""
+
+
+_FACTORIES = {"trafilatura": _trafilatura, "readability": _readability, "justext": _justext,
+              "boilerpy3": _boilerpy3, "resiliparse": _resiliparse, "newspaper4k": _newspaper4k, "goose3": _goose3}
+
+
+def load_peer(name: str) -> tuple[Callable[[str], str] | None, str]:
+    """The peer's extract function and version, or ``(None, reason)`` when it is not installed."""
+    if name not in _FACTORIES:
+        raise ValueError(f"unknown peer {name!r}; choose from {', '.join(PEER_NAMES)}")
+    try:
+        extract = _FACTORIES[name]()
+    except ImportError as exc:
+        return None, f"not installed ({exc.name}); pip install '.[compare]'"
+    try:
+        version = metadata.version(_DISTRIBUTIONS.get(name, name))
+    except metadata.PackageNotFoundError:
+        version = "?"
+    return extract, version
+
+
+def safe(extract: Callable[[str], str]) -> Callable[[str], str]:
+    """A peer's failure on one page counts as an empty extraction, as in the benchmarks."""
+    def run(html: str) -> str:
+        try:
+            return extract(html)
+        except Exception:
+            return ""
+
+    return run

@@ -1,0 +1,102 @@
+"""Speed: pages per second in one process, whole-process time on a folder, peak memory."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ..corpus import corpus_dir, read_bytes, scrapinghub_pages, wcxb_pages
+
+
+def _single_thread() -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
+def pages_per_second(extract, pages: list, *, repeat: int = 1) -> float:
+    start = time.perf_counter()
+    for _ in range(repeat):
+        for page in pages:
+            extract(page)
+    return repeat * len(pages) / (time.perf_counter() - start)
+
+
+def build_folder(folder: Path, count: int, corpus: Path) -> int:
+    """A folder of ``count`` HTML pages: all ScrapingHub pages, then WCXB pages."""
+    written = 0
+    for page in list(scrapinghub_pages(corpus)) + list(wcxb_pages(corpus)):
+        if written >= count:
+            break
+        (folder / f"{written:04d}.html").write_bytes(read_bytes(page.path))
+        written += 1
+    return written
+
+
+def timed(command: list[str], env: dict | None = None) -> tuple[float, int, str]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    return time.perf_counter() - start, done.returncode, done.stderr[-500:]
+
+
+def peak_memory_mb(size_mb: int, model_path: str | None) -> float:
+    """Peak RSS of a fresh process that labels one generated page of ``size_mb`` MB."""
+    code = (
+        "import resource, sys, thresher\n"
+        f"model = thresher.load({model_path!r})\n"
+        "para = '<p>' + 'The council said the budget rose by 4 percent this year, officials reported. ' * 8 + '</p>\\n'\n"
+        "nav = '<ul>' + '<li><a href=\"/x\">Section</a></li>' * 20 + '</ul>\\n'\n"
+        f"page = '<html><body>' + (nav + para * 5) * ({size_mb} * 1024 * 1024 // len(nav + para * 5)) + '</body></html>'\n"
+        "text = model.clean(page)\n"
+        "print(len(page), len(text), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return float(out[2])
+
+
+def main(args) -> int:
+    import thresher
+
+    _single_thread()
+    corpus = corpus_dir(args.corpus_dir)
+    pages = [read_bytes(p.path) for p in scrapinghub_pages(corpus)]
+    model = thresher.load(args.model)
+    model.clean(pages[0])  # warm-up: spaCy's pipeline is built on first use
+    ours = pages_per_second(model.clean, pages)
+    print(f"in one process, single-threaded, {len(pages)} ScrapingHub pages:")
+    print(f"  thresher     {ours:7.1f} pages/s")
+    try:
+        import trafilatura
+
+        theirs = pages_per_second(lambda p: trafilatura.extract(p), pages)
+        print(f"  trafilatura  {theirs:7.1f} pages/s   (thresher is {ours / theirs:.2f}x)")
+    except ImportError:
+        print("  trafilatura not installed: pip install '.[compare]'")
+        theirs = None
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "pages"
+        folder.mkdir()
+        n = build_folder(folder, args.folder_pages, corpus)
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+        command = [sys.executable, "-m", "thresher", "clean", str(folder), "-o", os.devnull, "--progress", "never"]
+        if args.model:
+            command += ["--model", args.model]
+        ours_s, code, err = timed(command, env)
+        print(f"\nwhole process on a folder of {n} pages (import and model loading included):")
+        print(f"  thresher clean         {ours_s:6.1f} s  ({n / ours_s:.0f} pages/s, exit {code})")
+        if shutil.which("trafilatura"):
+            out = Path(tmp) / "out"
+            theirs_s, code, err = timed(["trafilatura", "--input-dir", str(folder), "--output-dir", str(out),
+                                         "--parallel", "1"], env)
+            print(f"  trafilatura --input-dir {theirs_s:6.1f} s  ({n / theirs_s:.0f} pages/s, exit {code}); "
+                  f"thresher is {theirs_s / ours_s:.2f}x faster")
+    rss = peak_memory_mb(5, args.model)
+    print(f"\npeak memory, one 5 MB page in a fresh process: {rss:.0f} MB")
+    print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+    return 0
