@@ -7,8 +7,10 @@ Two questions, two heads, as the data allows:
   the neighbours' first-pass scores (``context_features``), as jusText revises
   a paragraph by its neighbours. Learned from every labeled block (benchmark
   pages aligned to their main content, and the hand annotations).
-* which kind of content? A multinomial logistic regression over the block's
-  words (TF-IDF) and named counts (``type_features``), learned from the hand
+* which kind of content? A logistic regression over the block's words
+  (TF-IDF), then a boosted model over named counts (``type_features``), the
+  word model's probabilities, and the same for the previous and next content
+  blocks (a table's cells, a quote broken over lines). Learned from the hand
   annotations only.
 
 ``P(boilerplate) = 1 - P(content)`` and ``P(kind) = P(content) * P(kind | content)``.
@@ -17,22 +19,23 @@ Two questions, two heads, as the data allows:
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
-from sklearn.preprocessing import StandardScaler
 
 from .blocks import Block
 from .features import CONTEXT_NAMES, FEATURE_SET, LOCAL_NAMES, context_features, local_features
 from .labels import CONTENT_LABELS, LABELS, Label
-from .typing_features import TYPE_FEATURE_SET, type_features
+from .typing_features import TYPE_FEATURE_SET, kind_context, type_features
 
 #: A training label for a block known to be content whose kind nobody chose (benchmark pages).
 CONTENT = "content"
 BOILERPLATE = Label.BOILERPLATE.value
+# Blocks below this content probability are not given a kind (not tokenized): their label is
+# boilerplate whatever their kind. Low enough that revision can still move them to content.
+MIN_CONTENT_FOR_KIND = 0.05
 
 
 class BlockClassifier(ClassifierMixin, BaseEstimator):
@@ -46,7 +49,9 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     ----------
     max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization :
         the gradient-boosting settings of both content passes.
-    type_c : inverse regularisation strength of the kind model.
+    type_c : inverse regularisation strength of the kind model's word model.
+    kind_balance : how far rare kinds are up-weighted in the kind model: class weights
+        are ``(n / (k * n_class)) ** kind_balance`` (0: none, 1: "balanced").
     inner_folds : folds (grouped by site) giving the out-of-fold first-pass
         scores the second pass learns from.
     random_state : seed for every random step.
@@ -55,7 +60,9 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     ----------
     classes_ : the five labels, the order of ``predict_proba``'s columns.
     first_pass_, second_pass_ : the content models.
-    kind_words_, kind_scaler_, kind_model_ : the kind model (None when no kind labels were given).
+    kind_words_, kind_text_model_, kind_model_ : the kind model: TF-IDF words, a logistic
+        regression over them, and a boosted model over named counts, the word model's
+        probabilities and the neighbours' (None when no kind labels were given).
     feature_set_ : the feature-set names the model was fitted with.
 
     Examples
@@ -78,6 +85,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         min_samples_leaf: int = 40,
         l2_regularization: float = 1.0,
         type_c: float = 4.0,
+        kind_balance: float = 0.5,
         inner_folds: int = 3,
         random_state: int = 0,
     ) -> None:
@@ -87,6 +95,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.type_c = type_c
+        self.kind_balance = kind_balance
         self.inner_folds = inner_folds
         self.random_state = random_state
 
@@ -131,7 +140,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         stacked = np.vstack([np.hstack([x, context_features(p, s)]) for x, p, s in zip(local, pages, oof)])
         self.second_pass_ = self._booster().fit(stacked, np.concatenate(is_content), sample_weight=np.concatenate(weights))
         step("kind model")
-        self._fit_kinds(pages, labels)
+        self._fit_kinds(pages, labels, groups, page_weights)
         self.classes_ = np.array(LABELS)
         self.feature_set_ = (FEATURE_SET, TYPE_FEATURE_SET)
         self.n_features_in_ = len(LOCAL_NAMES) + len(CONTEXT_NAMES)
@@ -150,23 +159,54 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
                 scores[i] = model.predict_proba(local[i])[:, 1]
         return scores  # type: ignore[return-value]
 
-    def _fit_kinds(self, pages: list[list[Block]], labels: list[list[str]]) -> None:
-        blocks, kinds, rows = [], [], []
-        for page, page_labels in zip(pages, labels):
+    def _fit_kinds(self, pages: list[list[Block]], labels: list[list[str]], groups: np.ndarray,
+                   page_weights: np.ndarray | None = None) -> None:
+        """The kind model: words (TF-IDF, logistic regression), then a boosted model over the
+        named counts, the word model's out-of-fold probabilities and the neighbours' of both."""
+        if page_weights is None:
+            page_weights = np.ones(len(pages))
+        per_page = []  # (blocks, kinds, rows, site) of each page's content blocks, in page order
+        block_weights = []
+        for page, page_labels, group, weight in zip(pages, labels, groups, page_weights):
             chosen = [i for i, v in enumerate(page_labels) if v in CONTENT_LABELS]
             if chosen:
-                blocks += [page[i] for i in chosen]
-                kinds += [page_labels[i] for i in chosen]
-                rows.append(type_features([page[i] for i in chosen], chosen, len(page)))
+                rows = type_features([page[i] for i in chosen], chosen, len(page))
+                per_page.append(([page[i] for i in chosen], [page_labels[i] for i in chosen], rows, group))
+                block_weights += [weight] * len(chosen)
+        kinds = [k for _, page_kinds, _, _ in per_page for k in page_kinds]
         if len(set(kinds)) < 2:
-            self.kind_words_ = self.kind_scaler_ = self.kind_model_ = None
+            self.kind_words_ = self.kind_text_model_ = self.kind_model_ = None
             return
+        texts = [[b.text for b in blocks] for blocks, _, _, _ in per_page]
+        word_proba = self._word_out_of_fold(texts, [k for _, k, _, _ in per_page], np.array([g for *_, g in per_page]))
         self.kind_words_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=20000, sublinear_tf=True)
-        words = self.kind_words_.fit_transform([b.text for b in blocks])
-        self.kind_scaler_ = StandardScaler().fit(np.vstack(rows))
-        design = sparse.hstack([words, sparse.csr_matrix(self.kind_scaler_.transform(np.vstack(rows)))]).tocsr()
-        self.kind_model_ = LogisticRegression(C=self.type_c, max_iter=2000, class_weight="balanced")
-        self.kind_model_.fit(design, kinds)
+        words = self.kind_words_.fit_transform([t for page in texts for t in page])
+        self.kind_text_model_ = LogisticRegression(C=self.type_c, max_iter=2000, class_weight="balanced").fit(words, kinds)
+        design = np.vstack([kind_context(rows, proba) for (_, _, rows, _), proba in zip(per_page, word_proba)])
+        counts = {k: kinds.count(k) for k in set(kinds)}
+        weights = np.array([(len(kinds) / (len(counts) * counts[k])) ** self.kind_balance for k in kinds])
+        weights *= np.asarray(block_weights)
+        self.kind_model_ = HistGradientBoostingClassifier(
+            max_iter=150, learning_rate=0.08, max_leaf_nodes=15, min_samples_leaf=10, l2_regularization=1.0,
+            early_stopping=False, random_state=self.random_state,
+        ).fit(design, kinds, sample_weight=weights)
+
+    def _word_out_of_fold(self, texts: list[list[str]], kinds: list[list[str]], groups: np.ndarray) -> list[np.ndarray]:
+        """Word-model probabilities of each page's blocks from a model that never saw its site."""
+        folds = min(self.inner_folds, len(set(groups.tolist())))
+        out: list[np.ndarray | None] = [np.full((len(t), len(CONTENT_LABELS)), 1.0 / len(CONTENT_LABELS)) for t in texts]
+        if folds < 2:
+            return out  # type: ignore[return-value]
+        for train, test in GroupKFold(n_splits=folds).split(texts, groups=groups):
+            train_kinds = [k for i in train for k in kinds[i]]
+            if len(set(train_kinds)) < 2:
+                continue
+            vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=20000, sublinear_tf=True)
+            words = vectorizer.fit_transform([t for i in train for t in texts[i]])
+            model = LogisticRegression(C=self.type_c, max_iter=2000, class_weight="balanced").fit(words, train_kinds)
+            for i in test:
+                out[i] = _by_kind(model, model.predict_proba(vectorizer.transform(texts[i])))
+        return out  # type: ignore[return-value]
 
     def compact(self) -> BlockClassifier:
         """Make the fitted state cheap to store: vocabulary indices as plain ints (skops
@@ -186,7 +226,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     def kind_scores(self, blocks: list[Block], content: np.ndarray) -> np.ndarray:
         """P(kind | content) for each block, columns ``CONTENT_LABELS``.
 
-        Blocks the content pass rejects with confidence are not tokenized (their
+        Blocks the content passes reject with confidence are not tokenized (their
         kind does not change their label); they get a uniform distribution.
         """
         out = np.full((len(blocks), len(CONTENT_LABELS)), 1.0 / len(CONTENT_LABELS))
@@ -194,16 +234,13 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
             out[:] = 0.0
             out[:, CONTENT_LABELS.index(Label.NEWS_BODY.value)] = 1.0
             return out
-        chosen = [i for i in range(len(blocks)) if content[i] >= 0.05]
+        chosen = [i for i in range(len(blocks)) if content[i] >= MIN_CONTENT_FOR_KIND]
         if not chosen:
             return out
         rows = type_features([blocks[i] for i in chosen], chosen, len(blocks))
         words = self.kind_words_.transform([blocks[i].text for i in chosen])
-        design = sparse.hstack([words, sparse.csr_matrix(self.kind_scaler_.transform(rows))]).tocsr()
-        proba = self.kind_model_.predict_proba(design)
-        columns = [list(self.kind_model_.classes_).index(k) if k in self.kind_model_.classes_ else None for k in CONTENT_LABELS]
-        for j, column in enumerate(columns):
-            out[chosen, j] = proba[:, column] if column is not None else 0.0
+        word_proba = _by_kind(self.kind_text_model_, self.kind_text_model_.predict_proba(words))
+        out[chosen] = _by_kind(self.kind_model_, self.kind_model_.predict_proba(kind_context(rows, word_proba)))
         return out
 
     def page_proba(self, blocks: list[Block]) -> tuple[np.ndarray, np.ndarray]:
@@ -222,6 +259,16 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: list[list[Block]]) -> list[list[str]]:
         """Per page, the most probable label of each block."""
         return [[LABELS[i] for i in proba.argmax(axis=1)] for proba in self.predict_proba(X)]
+
+
+def _by_kind(model, proba: np.ndarray) -> np.ndarray:
+    """Reorder a classifier's probability columns to ``CONTENT_LABELS`` (absent kinds get 0)."""
+    out = np.zeros((len(proba), len(CONTENT_LABELS)))
+    classes = list(model.classes_)
+    for j, kind in enumerate(CONTENT_LABELS):
+        if kind in classes:
+            out[:, j] = proba[:, classes.index(kind)]
+    return out
 
 
 def _combine(content: np.ndarray, kinds: np.ndarray) -> np.ndarray:

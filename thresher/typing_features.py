@@ -15,7 +15,7 @@ import numpy as np
 
 from .blocks import Block
 
-TYPE_FEATURE_SET = "type_features.v1"
+TYPE_FEATURE_SET = "type_features.v3"
 _LEGAL = frozenset(
     """sentenced sentence sentencing convicted conviction pleaded plead plea guilty charged charges
     charge indicted indictment arrested arrest arraigned arraignment prison jail probation parole
@@ -30,6 +30,15 @@ _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\bper cent\b", re.I)
 _MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s?(?:million|billion|thousand)\b", re.I)
 _BIG = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d{4,}\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_FIGURE = re.compile(r"\d\s?%|\bpercent\b|[$€£]\s?\d|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s?(?:million|billion)\b|"
+                     r"\b(?!(?:19|20)\d{2}\b)\d{2,}\b", re.I)
+# Dates, ages and times are not figures (the guideline's rule 4): masked before counting figures.
+_NOT_FIGURE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s*\d{4})?"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b\d{1,3}-year-old\b|,\s\d{1,2},|\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    re.I,
+)
 _OPEN_QUOTES = "“\"«„"
 _CLOSE_QUOTES = "”\"»“"
 
@@ -37,8 +46,16 @@ TYPE_NAMES: tuple[str, ...] = (
     "log_tokens", "sentences", "quote_token_share", "starts_quote", "ends_quote", "quote_marks",
     "attribution", "number_share", "numbers", "percents", "money", "big_numbers", "years",
     "ages", "case_numbers", "legal_words", "legal_share", "titlecase_share", "is_title",
-    "is_heading", "is_list_item", "relative_index",
+    "is_heading", "is_list_item", "relative_index", "in_table",
+    "figure_sentence_words", "legal_sentence_words", "figures_per_sentence",
 )
+
+# Neighbour columns: what the previous and next content blocks look like (a table's cells,
+# a quote broken over lines, a run of defendants' records).
+NEIGHBOUR_COLUMNS = (
+    "quote_token_share", "number_share", "numbers", "legal_share", "log_tokens", "is_list_item", "figure_sentence_words",
+)
+_NEIGHBOUR_INDEX = [TYPE_NAMES.index(c) for c in NEIGHBOUR_COLUMNS]
 
 _local = threading.local()
 
@@ -75,6 +92,24 @@ def _quote_share(tokens) -> float:
     return quoted / words if words else 0.0
 
 
+def _sentence_shares(doc) -> tuple[float, float, float]:
+    """Which kind holds most of the words (the guideline's test for mixed paragraphs):
+    the share of words in sentences that state a figure, or a justice-system act, and
+    the figures per sentence. Dates, ages and years do not count as figures."""
+    words = figure_words = legal_words = figures = sentences = 0
+    for sentence in doc.sents:
+        n = sum(1 for t in sentence if not (t.is_punct or t.is_space))
+        found = len(_FIGURE.findall(_NOT_FIGURE.sub(" ", sentence.text)))
+        words += n
+        sentences += 1
+        figures += found
+        figure_words += n if found else 0
+        legal_words += n if any(t.lower_ in _LEGAL for t in sentence) else 0
+    if not words:
+        return 0.0, 0.0, 0.0
+    return figure_words / words, legal_words / words, figures / sentences
+
+
 def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.ndarray:
     """Rows of ``TYPE_NAMES`` for ``blocks`` (their page positions in ``indices``)."""
     nlp = blank_english()
@@ -89,6 +124,7 @@ def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.
         legal = sum(1 for w in lower if w in _LEGAL)
         numbers = sum(1 for t in words if t.like_num and any(c.isdigit() for c in t.text))
         stripped = text.strip()
+        figure_words, legal_words, figures = _sentence_shares(doc)
         rows[k] = (
             math.log1p(len(words)),
             sum(1 for _ in doc.sents),
@@ -112,5 +148,25 @@ def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.
             float(block.tag in ("h1", "h2", "h3", "h4", "h5", "h6")),
             float(block.tag == "li"),
             indices[k] / max(n_blocks - 1, 1),
+            float(block.tag in ("td", "th") or "/table" in f"/{block.dom_path}"),
+            figure_words,
+            legal_words,
+            figures,
         )
     return rows
+
+
+def kind_context(rows: np.ndarray, word_proba: np.ndarray) -> np.ndarray:
+    """A block's own rows and word-model probabilities, beside its content neighbours'.
+
+    ``rows`` and ``word_proba`` are in page order over the page's content blocks.
+    """
+    n = len(rows)
+    own = rows[:, _NEIGHBOUR_INDEX]
+    pad_rows = np.full((1, own.shape[1]), -1.0)
+    pad_proba = np.zeros((1, word_proba.shape[1]))
+    before = np.vstack([pad_rows, own[:-1]]) if n else own
+    after = np.vstack([own[1:], pad_rows]) if n else own
+    proba_before = np.vstack([pad_proba, word_proba[:-1]]) if n else word_proba
+    proba_after = np.vstack([word_proba[1:], pad_proba]) if n else word_proba
+    return np.hstack([rows, word_proba, before, after, proba_before, proba_after])
