@@ -63,6 +63,8 @@ TOKEN_GROUPS: dict[str, frozenset[str]] = {
 }
 _GROUP_NAMES = tuple(TOKEN_GROUPS)
 NEAR_TOKENS = 6  # tokens of the nearest ancestors count as "near"
+RATIO_SAMPLE_CHARS = 1000  # character shares (digits, capitals) are read on a block's first 1,000
+RATIO_SAMPLE_WORDS = 200  # word shares (stop words, capitals, length) on its first 200 words
 
 _TAG_GROUPS = {
     "p": "p", "li": "li", "dd": "li", "dt": "li", "h1": "h1", "h2": "h2", "h3": "h2", "h4": "h4",
@@ -99,22 +101,25 @@ def _block_row(block: Block, words: list[str]) -> list[float]:
     text = block.text
     n_chars = len(text)
     n_words = len(words)
-    letters = sum(1 for ch in text if ch.isalpha()) or 1
-    stop = sum(1 for w in words if w.lower() in STOPWORDS)
-    punct = sum(text.count(c) for c in ".,;:!?")
+    # shares are read on the block's start: they settle long before, and long blocks are costly
+    sample = text[:RATIO_SAMPLE_CHARS]
+    some_words = words[:RATIO_SAMPLE_WORDS]
+    n_sample = len(sample) or 1
+    n_some = len(some_words) or 1
+    letters = sum(map(str.isalpha, sample)) or 1
     html = block.kind == "html"
     nan = NOT_APPLICABLE
     return [
         math.log1p(n_chars),
         math.log1p(n_words),
-        (sum(len(w) for w in words) / n_words) if n_words else 0.0,
+        sum(map(len, some_words)) / n_some,
         block.link_density if html else nan,
-        stop / n_words if n_words else 0.0,
-        punct / n_chars if n_chars else 0.0,
+        sum(1 for w in some_words if w.lower() in STOPWORDS) / n_some,
+        sum(text.count(c) for c in ".,;:!?") / n_chars if n_chars else 0.0,
         text.count(",") / n_words if n_words else 0.0,
-        sum(1 for ch in text if ch.isdigit()) / n_chars if n_chars else 0.0,
-        sum(1 for ch in text if ch.isupper()) / letters,
-        sum(1 for w in words if w[:1].isupper()) / n_words if n_words else 0.0,
+        sum(map(str.isdigit, sample)) / n_sample,
+        sum(map(str.isupper, sample)) / letters,
+        sum(1 for w in some_words if w[:1].isupper()) / n_some,
         float(text.endswith(_TERMINAL)),
         float(len(_SENTENCE_END.findall(text)) + 1),
         float(bool(_COPYRIGHT.search(text))),
@@ -134,46 +139,59 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     words = [_WORD.findall(b.text) for b in blocks]
     lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
     total = lengths.sum() or 1.0
-    offsets = (np.cumsum(lengths) - lengths) / total
     counts: dict[str, int] = {}
     for b in blocks:
         counts[b.text] = counts.get(b.text, 0) + 1
-    short = _short_runs(words)
-    tag_index = {t: i for i, t in enumerate(_TAG_NAMES)}
-    base = 28
-    tag_col = base
+    nan = NOT_APPLICABLE
+    html = np.array([b.kind == "html" for b in blocks])
+    rows[:, :17] = [_block_row(b, w) for b, w in zip(blocks, words)]
+    rows[:, 17] = np.arange(n) / max(n - 1, 1)
+    rows[:, 18] = (np.cumsum(lengths) - lengths) / total
+    rows[:, 19] = math.log1p(n)
+    rows[:, 20] = lengths / total
+    rows[:, 21:25] = [(b.shares or (nan,) * 4)[:4] for b in blocks]
+    rows[:, 25] = [b.best_share if h else nan for b, h in zip(blocks, html)]
+    rows[:, 26] = [math.log1p(counts[b.text] - 1) for b in blocks]
+    rows[:, 27] = _short_runs(words)
+    tag_col = 28
     path_col = tag_col + len(_TAG_NAMES)
     near_col = path_col + len(_PATH_TAGS)
-    far_col = near_col + len(_GROUP_NAMES)
-    nan = NOT_APPLICABLE
-    for i, block in enumerate(blocks):
-        row = rows[i]
-        row[:17] = _block_row(block, words[i])
-        html = block.kind == "html"
-        row[17] = i / max(n - 1, 1)
-        row[18] = offsets[i]
-        row[19] = math.log1p(n)
-        row[20] = lengths[i] / total
-        shares = block.shares or (nan,) * 4
-        row[21:25] = shares[:4]
-        row[25] = block.best_share if html else nan
-        row[26] = math.log1p(counts[block.text] - 1)
-        row[27] = short[i]
-        row[tag_col + tag_index.get(_TAG_GROUPS.get(block.tag, "other"), tag_index["other"])] = 1.0
-        if html:
-            path = block.dom_path.split("/")
-            for k, tag in enumerate(_PATH_TAGS):
-                row[path_col + k] = float(tag in path)
-            tokens = block.attr_tokens
-            near = set(tokens[:NEAR_TOKENS])
-            far = set(tokens)
-            for k, group in enumerate(_GROUP_NAMES):
-                members = TOKEN_GROUPS[group]
-                row[near_col + k] = float(not near.isdisjoint(members))
-                row[far_col + k] = float(not far.isdisjoint(members))
-        else:
-            row[path_col:] = nan
+    other = _TAG_INDEX["other"]
+    rows[np.arange(n), [tag_col + _TAG_INDEX.get(_TAG_GROUPS.get(b.tag, "other"), other) for b in blocks]] = 1.0
+    rows[:, path_col:] = nan
+    masks: dict[tuple[str, ...], tuple[int, int]] = {}
+    for i in np.flatnonzero(html):
+        block = blocks[i]
+        path = set(block.dom_path.split("/"))
+        rows[i, path_col: near_col] = [tag in path for tag in _PATH_TAGS]
+        bits = masks.get(block.attr_tokens)
+        if bits is None:
+            bits = masks[block.attr_tokens] = _group_bits(block.attr_tokens)
+        rows[i, near_col: near_col + len(_GROUP_NAMES)] = _bits(bits[0])
+        rows[i, near_col + len(_GROUP_NAMES):] = _bits(bits[1])
     return rows
+
+
+_TAG_INDEX = {t: i for i, t in enumerate(_TAG_NAMES)}
+_TOKEN_BITS: dict[str, int] = {}
+for _k, _group in enumerate(_GROUP_NAMES):
+    for _token in TOKEN_GROUPS[_group]:
+        _TOKEN_BITS[_token] = _TOKEN_BITS.get(_token, 0) | (1 << _k)
+
+
+def _group_bits(tokens: tuple[str, ...]) -> tuple[int, int]:
+    """Bit masks of the token groups met among the nearest tokens and among all of them."""
+    near = far = 0
+    for k, token in enumerate(tokens):
+        bit = _TOKEN_BITS.get(token, 0)
+        far |= bit
+        if k < NEAR_TOKENS:
+            near |= bit
+    return near, far
+
+
+def _bits(mask: int) -> np.ndarray:
+    return (mask >> np.arange(len(_GROUP_NAMES))) & 1
 
 
 def _short_runs(words: list[list[str]]) -> list[float]:

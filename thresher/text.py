@@ -96,12 +96,14 @@ def _continues(previous: str, line: str, width: int) -> bool:
     first = line[:1]
     if first.islower() or first in ",;:)]":
         return True
-    if first in ".’”" and len(line) > 1:
-        return True  # ". “In order to…" after an inline name
+    if first in ".’”" and (len(line) > 1 or not previous.endswith(_TERMINAL)):
+        return True  # ". “In order to…" after an inline name, or a lone "." closing a sentence
     if first in "–—" and len(line) > 2:
         return True  # "CHICAGO" / "– Cook County…": a dateline split from its sentence
     if previous.endswith(_TERMINAL):
         return False
+    if first.isdigit() and (previous[-1:].isdigit() or previous.rsplit(" ", 1)[-1].islower()):
+        return True  # "stood at 9" / "04. By 2021": a number broken at an inline element
     last_word = previous.rsplit(" ", 1)[-1].lower()
     if previous.endswith((",", "-", "–", "—", "&")) or last_word in _CONTINUING_WORDS:
         return True
