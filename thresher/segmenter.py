@@ -17,6 +17,7 @@ _HTML_START = re.compile(
 _HTML_ROOT = re.compile(r"<(?:!doctype\s+html|html|body)\b", re.I)
 _HTML_TAG = re.compile(r"</?(?:p|div|span|a|br|li|td|table|h[1-6]|script|section|article)\b[^>]{0,300}>", re.I)
 _NORM = re.compile(r"\W+")
+MAX_TITLE_CHARS = 300
 
 
 def detect_format(text: str) -> str:
@@ -54,7 +55,8 @@ def split_page(page: bytes | str, options: SegmentOptions) -> tuple[list[Block],
         blocks, title = html_blocks(text, max_blocks=options.max_blocks)
     else:
         blocks = text_blocks(text, max_blocks=options.max_blocks)
-        title = blocks[0].text if blocks else ""
+        # a scraped text's first line is its title, unless it is a paragraph
+        title = blocks[0].text if blocks and len(blocks[0].text) <= MAX_TITLE_CHARS else ""
     if not blocks:
         raise EmptyInputError("no text blocks found in the page")
     mark_title(blocks, title)
