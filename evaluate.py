@@ -162,10 +162,10 @@ def _print_benchmark(name, runs, references, pages) -> None:
     ours = runs[0]
     for run in runs:
         s = benchmarks.score(name, run.predictions, references)
-        low, high = benchmarks.bootstrap_f1(name, run.predictions, references, rounds=300)
+        low, high = benchmarks.bootstrap_f1(name, run.predictions, references)
         row = [run.name, run.version, s["precision"], s["recall"], s["f1"], f"[{low:.3f}, {high:.3f}]"]
         if run is not ours:
-            d = benchmarks.paired_difference(name, ours.predictions, run.predictions, references, rounds=300)
+            d = benchmarks.paired_difference(name, ours.predictions, run.predictions, references)
             row.append(f"{d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]")
         else:
             row.append("")

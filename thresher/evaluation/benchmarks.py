@@ -53,30 +53,45 @@ def score(benchmark: str, predictions: Sequence[str], references: Sequence[str])
     return scrapinghub_score(pairs) if benchmark == "scrapinghub" else wcxb_score(pairs)
 
 
+def page_values(benchmark: str, predictions: Sequence[str], references: Sequence[str]) -> list[tuple]:
+    """Per-page values the benchmark's average is made of, computed once for bootstrapping."""
+    if benchmark == "scrapinghub":
+        return [scrapinghub_page(p, r) for p, r in zip(predictions, references)]
+    return [wcxb_page(p, r) for p, r in zip(predictions, references)]
+
+
+def f1_of(benchmark: str, values: Sequence[tuple]) -> float:
+    """The benchmark's F1 from per-page values (ScrapingHub: F1 of averaged P and R)."""
+    if benchmark == "scrapinghub":
+        precisions = [1.0 if fp == 0 and fn == 0 else tp / (tp + fp) for tp, fp, fn in values if tp + fp > 0]
+        recalls = [tp / (tp + fn) for tp, fp, fn in values if tp + fn > 0]
+        p = sum(precisions) / len(precisions) if precisions else 0.0
+        r = sum(recalls) / len(recalls) if recalls else 0.0
+        return 2 * p * r / (p + r) if p + r else 0.0
+    return sum(v.f1 for v in values) / max(len(values), 1)
+
+
 def bootstrap_f1(benchmark: str, predictions: Sequence[str], references: Sequence[str],
                  *, rounds: int = 1000, seed: int = 0) -> tuple[float, float]:
     """95% interval of the benchmark's F1, resampling pages."""
     rng = random.Random(seed)
-    n = len(references)
-    values = []
-    for _ in range(rounds):
-        idx = [rng.randrange(n) for _ in range(n)]
-        values.append(score(benchmark, [predictions[i] for i in idx], [references[i] for i in idx])["f1"])
-    values.sort()
-    return values[int(0.025 * rounds)], values[int(0.975 * rounds) - 1]
+    values = page_values(benchmark, predictions, references)
+    n = len(values)
+    samples = sorted(f1_of(benchmark, [values[rng.randrange(n)] for _ in range(n)]) for _ in range(rounds))
+    return samples[int(0.025 * rounds)], samples[int(0.975 * rounds) - 1]
 
 
 def paired_difference(benchmark: str, ours: Sequence[str], theirs: Sequence[str], references: Sequence[str],
                       *, rounds: int = 1000, seed: int = 0) -> dict[str, float]:
     """Paired bootstrap of F1(ours) − F1(theirs): the mean, a 95% interval and P(diff ≤ 0)."""
     rng = random.Random(seed)
-    n = len(references)
+    a = page_values(benchmark, ours, references)
+    b = page_values(benchmark, theirs, references)
+    n = len(a)
     diffs = []
     for _ in range(rounds):
         idx = [rng.randrange(n) for _ in range(n)]
-        refs = [references[i] for i in idx]
-        diffs.append(score(benchmark, [ours[i] for i in idx], refs)["f1"]
-                     - score(benchmark, [theirs[i] for i in idx], refs)["f1"])
+        diffs.append(f1_of(benchmark, [a[i] for i in idx]) - f1_of(benchmark, [b[i] for i in idx]))
     diffs.sort()
     return {"diff": float(np.mean(diffs)), "low": diffs[int(0.025 * rounds)],
             "high": diffs[int(0.975 * rounds) - 1], "p_not_better": sum(d <= 0 for d in diffs) / rounds}
