@@ -57,8 +57,9 @@ def cmd_annotations(args: argparse.Namespace) -> int:
         low, high = bootstrap(scored, macro_f1)
         metrics[name] = {"block": block, "word": word, "macro_f1_ci": [low, high],
                          "content_f1_words": content_f1(*pooled(scored, by_words=True))}
+        per_label = [block[label]["f1"] if block[label]["support"] else "-" for label in LABELS[:4]]  # "-": not in these pages
         rows.append([name, block["macro"]["f1"], f"[{low:.3f}, {high:.3f}]", block["micro"]["f1"], word["macro"]["f1"],
-                     metrics[name]["content_f1_words"]] + [block[label]["f1"] for label in LABELS[:4]] + [f"{len(scored)} pages"])
+                     metrics[name]["content_f1_words"]] + per_label + [f"{len(scored)} pages"])
     print(_table(rows, ["system", "macro F1", "95% CI", "accuracy", "word macro", "word content F1",
                         *(f"{x} F1" for x in LABELS[:4]), "on"]))
     print()

@@ -33,9 +33,10 @@ from .typing_features import TYPE_FEATURE_SET, kind_context, type_features
 #: A training label for a block known to be content whose kind nobody chose (benchmark pages).
 CONTENT = "content"
 BOILERPLATE = Label.BOILERPLATE.value
-# Blocks below this content probability are not given a kind (not tokenized): their label is
-# boilerplate whatever their kind. Low enough that revision can still move them to content.
-MIN_CONTENT_FOR_KIND = 0.05
+# Blocks below this content probability are not given a kind (not tokenized: the kind model is
+# most of the time spent on a page); their label is boilerplate whatever their kind. One that
+# revision moves to content gets news_body. Below 0.5 so near-misses keep a real kind.
+MIN_CONTENT_FOR_KIND = 0.35
 
 
 class BlockClassifier(ClassifierMixin, BaseEstimator):
@@ -249,7 +250,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
             empty = np.zeros((0, len(LABELS)))
             return empty, empty
         first, second = self.content_scores(blocks)
-        kinds = self.kind_scores(blocks, np.maximum(first, second))
+        kinds = self.kind_scores(blocks, second)
         return _combine(first, kinds), _combine(second, kinds)
 
     def predict_proba(self, X: list[list[Block]]) -> list[np.ndarray]:

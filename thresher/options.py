@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_INPUT_BYTES_DEFAULT = 20 * 1024 * 1024
-MAX_BLOCKS_DEFAULT = 20_000
+MAX_BLOCKS_DEFAULT = 50_000
 FORMATS = ("auto", "html", "text")
 
 

@@ -57,13 +57,20 @@ NEIGHBOUR_COLUMNS = (
 )
 _NEIGHBOUR_INDEX = [TYPE_NAMES.index(c) for c in NEIGHBOUR_COLUMNS]
 
+# A block's kind is read on its first 1,500 characters: the shares settle long before, and the
+# tokenizer is the costliest step of a page.
+MAX_KIND_CHARS = 1500
+
 _local = threading.local()
+
+
+MAX_VOCAB = 500_000  # spaCy keeps every word it meets: a fresh pipeline keeps long runs' memory flat
 
 
 def blank_english():
     """One spaCy blank English pipeline with a sentencizer per thread (created on first use)."""
     nlp = getattr(_local, "nlp", None)
-    if nlp is None:
+    if nlp is None or len(nlp.vocab) > MAX_VOCAB:
         import spacy
 
         nlp = spacy.blank("en")
@@ -114,7 +121,7 @@ def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.
     """Rows of ``TYPE_NAMES`` for ``blocks`` (their page positions in ``indices``)."""
     nlp = blank_english()
     rows = np.zeros((len(blocks), len(TYPE_NAMES)))
-    texts = [b.text[:5000] for b in blocks]  # features saturate long before this
+    texts = [b.text[:MAX_KIND_CHARS] for b in blocks]
     for k, (block, doc) in enumerate(zip(blocks, nlp.pipe(texts, batch_size=64))):
         text = block.text
         tokens = [t for t in doc if not t.is_space]
