@@ -6,7 +6,6 @@ that page; the batch goes on.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -95,7 +94,3 @@ def _resolve(item, model_path, options, stdin_data) -> Result:
 
         return process_source(STDIN, load_model(model_path), options, stdin_data)
     return value.result()
-
-
-def cpu_jobs() -> int:
-    return os.cpu_count() or 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 import zlib
 from collections.abc import Iterator
@@ -94,5 +93,3 @@ def gunzip_limited(data: bytes, max_bytes: int) -> bytes:
         raise InputError("truncated gzip data")
     return bytes(out)
 
-
-__all__ = ["iter_sources", "read_source", "gunzip_limited", "is_page_file", "STDIN", "gzip"]

@@ -29,8 +29,8 @@ def _kept(page: Page, keep: tuple[str, ...], with_title: bool):
 
 
 def clean_text(page: Page, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False) -> str:
-    """The article text, one paragraph per kept block."""
-    return "\n\n".join(b.text for b in _kept(page, keep, with_title))
+    """The article text, one paragraph per kept block (``Page.text``, as a writer)."""
+    return page.text(keep=keep, with_title=with_title)
 
 
 def clean_markdown(page: Page, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False) -> str:

@@ -42,9 +42,16 @@ def segment_page(page: bytes | str, model, options: SegmentOptions | None = None
     Raises the ``InputError`` family for pages that cannot be read.
     """
     blocks, title, input_format = split_page(page, options or SegmentOptions())
-    first, final = model.page_proba(blocks)
-    assign_labels(blocks, first, final, revise(final, min_confidence=min_confidence))
+    label_blocks(blocks, model, min_confidence=min_confidence)
     return Page(blocks, title, input_format)
+
+
+def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONFIDENCE_DEFAULT) -> list[str]:
+    """Classify already segmented blocks (both passes), revise, write the verdicts; return the labels."""
+    first, final = model.page_proba(blocks)
+    labels = revise(final, min_confidence=min_confidence)
+    assign_labels(blocks, first, final, labels)
+    return labels
 
 
 def assign_labels(blocks: list[Block], first: np.ndarray, final: np.ndarray, labels: list[str]) -> None:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from ..annotations import GoldPage
 from ..labels import LABELS
-from ..pipeline import assign_labels
-from ..revision import revise
+from ..pipeline import label_blocks
 from ..training import gold_examples
 from .agreement import cohen_kappa, confusion, per_label_kappa
 from .baseline import keyword_label
@@ -21,9 +20,7 @@ def score_pages(model, pages: list[GoldPage], corpus: Path | None) -> dict[str, 
     for example in gold_examples(pages, corpus):
         blocks = example.blocks
         words = [len(b.text.split()) for b in blocks]
-        first, final = model.page_proba(blocks)
-        labels = revise(final)
-        assign_labels(blocks, first, final, labels)
+        labels = label_blocks(blocks, model)
         out["model"].append(Scored(example.page_id, example.site, example.labels, labels, words))
         out["keyword"].append(Scored(example.page_id, example.site, example.labels,
                                      [keyword_label(b) for b in blocks], words))

@@ -14,8 +14,7 @@ from ..corpus import BenchmarkPage, read_bytes
 from ..decoding import decode_bytes
 from ..errors import InputError
 from ..model import BlockClassifier
-from ..pipeline import Page, assign_labels, segment_page
-from ..revision import revise
+from ..pipeline import Page, label_blocks, segment_page
 from ..training import Example
 from .metrics import scrapinghub_page, scrapinghub_score, wcxb_page, wcxb_score
 
@@ -128,8 +127,7 @@ def cross_validate_wcxb(
                   sample_weight=[e.weight for e in chosen])
         for i in test:
             example = html_examples[i]
-            first, final = model.page_proba(example.blocks)
-            assign_labels(example.blocks, first, final, revise(final))
+            label_blocks(example.blocks, model)
             predictions[example.page_id] = Page(example.blocks).text()
         if progress:
             progress(k + 1, folds)
