@@ -69,6 +69,22 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
+# C0 controls but \t \n \r \f, DEL-free C1 is fine; lone surrogates come from str built with
+# surrogateescape. None of them is text, and lxml refuses them mid-tree.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff]")
+
+
+def clean_characters(text: str) -> str:
+    """Drop characters no page can mean: C0 controls (bar whitespace) and lone surrogates.
+
+    Examples
+    --------
+    >>> clean_characters("a\\x00b\\x07c\\udc80d")
+    'abcd'
+    """
+    return _NOT_TEXT.sub("", text) if _NOT_TEXT.search(text) else text
+
+
 def _control_share(text: str) -> float:
     sample = text[:SNIFF_BYTES]
     if not sample:

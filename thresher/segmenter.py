@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .blocks import Block
-from .decoding import decode_bytes
+from .decoding import clean_characters, decode_bytes
 from .errors import EmptyInputError, LimitExceededError
 from .html import html_blocks
 from .options import SegmentOptions
@@ -46,8 +46,7 @@ def split_page(page: bytes | str, options: SegmentOptions) -> tuple[list[Block],
             f"input of {size:,} bytes is over the limit of {options.max_input_bytes:,} (max_input_bytes)"
         )
     text = decode_bytes(page, declared=options.encoding)[0] if isinstance(page, bytes) else page
-    if "\x00" in text:
-        text = text.replace("\x00", "")
+    text = clean_characters(text)
     if not text.strip():
         raise EmptyInputError("empty input: no text")
     fmt = detect_format(text) if options.input_format == "auto" else options.input_format

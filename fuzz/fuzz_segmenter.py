@@ -1,0 +1,53 @@
+"""Fuzz target for the segmenters (atheris): any bytes in, blocks or the project's own error out.
+
+    python fuzz/fuzz_segmenter.py -max_total_time=1800 fuzz/corpus   # or: bash fuzz/run.sh 30
+
+The first input byte picks the path: HTML, text, or detection; the rest is the
+page, given as bytes or (decoded leniently) as str. Anything but a
+``ThresherError`` is a crash: atheris stops and writes the input to ``crash-*``.
+Each crash found is kept as a regression test in ``tests/test_hostile.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import atheris
+
+with atheris.instrument_imports(include=["thresher"]):
+    from thresher.errors import ThresherError
+    from thresher.options import SegmentOptions
+    from thresher.segmenter import split_page
+
+# small limits keep each run fast; the limits themselves are exercised too
+_OPTIONS = {
+    0: SegmentOptions(input_format="html", max_input_bytes=1 << 20, max_blocks=2_000),
+    1: SegmentOptions(input_format="text", max_input_bytes=1 << 20, max_blocks=2_000),
+    2: SegmentOptions(input_format="auto", max_input_bytes=1 << 20, max_blocks=2_000),
+}
+
+
+def test_one_input(data: bytes) -> None:
+    if len(data) < 2:
+        return
+    options = _OPTIONS[data[0] % 3]
+    page: bytes | str = data[2:]
+    if data[1] & 1:
+        page = data[2:].decode("utf-8", "surrogateescape")
+    try:
+        blocks, _title, fmt = split_page(page, options)
+    except ThresherError:
+        return
+    assert fmt in ("html", "text")
+    assert blocks and len(blocks) <= options.max_blocks
+    assert [b.index for b in blocks] == list(range(len(blocks)))
+    assert all(b.text.strip() for b in blocks)
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
