@@ -1,20 +1,22 @@
-"""Run pages through a model, in this process or in worker processes, keeping input order.
+"""Run pages through a model, in this process or in supervised workers, keeping input order.
 
-Each worker loads the model once. An error on one page becomes a result for
-that page; the batch goes on.
+Each worker loads the model once. An error on one page (bad input, a time
+budget overrun, a crashed worker) becomes a result for that page; the batch goes on.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from .errors import ThresherError
 from .inputs import STDIN, read_source
 from .options import SegmentOptions
 from .pipeline import Page, segment_page
+from .workers import Task, run_supervised
+
+# seconds a page may take by default: generous for a legitimate 20 MB page on a slow machine
+TIMEOUT_DEFAULT = 30.0
 
 
 @dataclass(slots=True)
@@ -25,16 +27,6 @@ class Result:
     page: Page | None = None
     error_type: str = ""
     error: str = ""
-
-
-_WORKER: dict = {}  # per worker process: the model, loaded once by _init_worker
-
-
-def _init_worker(model_path: str | None, options: SegmentOptions) -> None:
-    from .persistence import load_model
-
-    _WORKER["model"] = load_model(model_path)
-    _WORKER["options"] = options
 
 
 def process_source(source: str, model, options: SegmentOptions, stdin_data: bytes | None = None) -> Result:
@@ -52,45 +44,37 @@ def process_source(source: str, model, options: SegmentOptions, stdin_data: byte
         return Result(source, error_type=type(exc).__name__, error=f"unexpected error: {exc}")
 
 
-def _work(source: str) -> Result:
-    return process_source(source, _WORKER["model"], _WORKER["options"])
-
-
 def run_batch(
     sources: Iterable[str],
     *,
     model_path: str | None,
     options: SegmentOptions,
     jobs: int = 1,
+    timeout: float | None = TIMEOUT_DEFAULT,
     load: Callable | None = None,
     stdin_data: bytes | None = None,
 ) -> Iterator[Result]:
-    """Yield one Result per source, in input order; ``jobs`` > 1 uses worker processes."""
-    if jobs <= 1:
+    """Yield one Result per source, in input order.
+
+    Parameters
+    ----------
+    sources : file paths, or ``-`` for ``stdin_data``.
+    model_path : the model file (None: the shipped model).
+    options : segmentation options for every page.
+    jobs : worker processes.
+    timeout : seconds each page may take (None: no limit). A budget is enforced by
+        running pages in supervised worker processes (see :mod:`thresher.workers`);
+        with ``jobs=1`` and no timeout, pages run in this process.
+    load : the model loader for the in-process path (tests pass a stub-free small model).
+    """
+    if jobs <= 1 and not timeout:
         from .persistence import load_model
 
         model = (load or load_model)(model_path)
         for source in sources:
             yield process_source(source, model, options, stdin_data if source == STDIN else None)
         return
-    window = jobs * 8  # bounded look-ahead: memory stays flat on endless inputs
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(model_path, options)) as pool:
-        pending: deque = deque()
-        for source in sources:
-            if source == STDIN:
-                pending.append(("stdin", source))
-            else:
-                pending.append(("future", pool.submit(_work, source)))
-            if len(pending) >= window:
-                yield _resolve(pending.popleft(), model_path, options, stdin_data)
-        while pending:
-            yield _resolve(pending.popleft(), model_path, options, stdin_data)
-
-
-def _resolve(item, model_path, options, stdin_data) -> Result:
-    kind, value = item
-    if kind == "stdin":
-        from .persistence import load_model
-
-        return process_source(STDIN, load_model(model_path), options, stdin_data)
-    return value.result()
+    tasks = (Task(0, source, (stdin_data or b"") if source == STDIN else None) for source in sources)
+    for _task, result in run_supervised(tasks, jobs=max(1, jobs), model_path=model_path,
+                                        options=options, timeout=timeout):
+        yield result

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from . import __version__
-from .batch import Result, run_batch
+from .batch import TIMEOUT_DEFAULT, Result, run_batch
 from .inputs import STDIN, iter_sources
 from .labels import CONTENT_LABELS, LABELS, parse_labels
 from .options import FORMATS, MAX_BLOCKS_DEFAULT, MAX_INPUT_BYTES_DEFAULT, SegmentOptions
@@ -60,6 +60,8 @@ def _add_common(command: argparse.ArgumentParser) -> None:
                             help=f"refuse larger pages (default: {MAX_INPUT_BYTES_DEFAULT:,})")
     processing.add_argument("--max-blocks", type=int, default=MAX_BLOCKS_DEFAULT,
                             help=f"refuse pages with more blocks (default: {MAX_BLOCKS_DEFAULT:,})")
+    processing.add_argument("--timeout", type=float, default=TIMEOUT_DEFAULT,
+                            help=f"seconds each page may take, enforced in worker processes; 0 for none (default: {TIMEOUT_DEFAULT:g})")
     processing.add_argument("--fail-fast", action="store_true", help="stop at the first page that fails")
     output = command.add_argument_group("output")
     output.add_argument("-o", "--output", help="write here instead of stdout")
@@ -101,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
     failures: Counter = Counter()
     done = 0
     try:
-        results = run_batch(sources, model_path=args.model, options=_options(args), jobs=args.jobs, stdin_data=stdin_data)
+        results = run_batch(sources, model_path=args.model, options=_options(args), jobs=args.jobs,
+                            timeout=args.timeout or None, stdin_data=stdin_data)
         for result in _progress(results, args, len(sources)):
             if result.page is None:
                 failures[result.error_type] += 1
@@ -136,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(exc))
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if args.timeout < 0:
+        parser.error("--timeout must be 0 (none) or more seconds")
     try:
         _options(args)
     except ValueError as exc:

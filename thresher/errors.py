@@ -32,3 +32,11 @@ class ModelFileError(ThresherError):
 
 class AnnotationError(ThresherError):
     """An annotation file line that breaks the format (the message names the line)."""
+
+
+class PageTimeoutError(LimitExceededError):
+    """A page took longer than its time budget (``timeout``); its worker was stopped."""
+
+
+class WorkerCrashError(InputError):
+    """The worker process labeling a page died (a crash in a C library, out of memory)."""

@@ -1,0 +1,79 @@
+"""Supervised workers: a page past its time budget, or whose worker dies, costs that page only."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from thresher.cli import main
+from thresher.options import SegmentOptions
+from thresher.workers import Task, run_supervised
+
+from .conftest import EXAMPLES
+
+PAGES = sorted(EXAMPLES.glob("*.txt"))
+
+
+def test_a_page_over_its_time_budget_is_reported_and_the_batch_goes_on(tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    # no page is labeled in a millisecond: each overruns, is stopped, and a new worker takes the next
+    status = main(["clean", "--format", "json", "--timeout", "0.001", "-o", str(out), *map(str, PAGES[:3])])
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert status == 1
+    assert [r["source"] for r in records] == [str(p) for p in PAGES[:3]]
+    assert {r["error"]["type"] for r in records} == {"PageTimeoutError"}
+    assert "0.001 s" in records[0]["error"]["message"]
+    assert "3 failed (3 PageTimeoutError)" in capsys.readouterr().err
+
+
+def test_the_same_pages_within_budget_are_labeled(tmp_path):
+    out = tmp_path / "out.jsonl"
+    status = main(["clean", "--format", "json", "--timeout", "120", "--jobs", "2", "-o", str(out), *map(str, PAGES)])
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert status == 0
+    assert [r["source"] for r in records] == [str(p) for p in PAGES]
+    assert all(r["text"] for r in records)
+
+
+def _workers_of(pid: int) -> list[int]:
+    """Grandchildren of ``pid``: the fork server's workers."""
+    def children(p: int) -> list[int]:
+        try:
+            return [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except OSError:
+            return []
+    return [g for c in children(pid) for g in children(c)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the workers through /proc")
+def test_a_worker_that_dies_costs_only_its_page(tmp_path):
+    # a big page keeps its worker busy long enough to be killed mid-page, as the OOM killer would
+    big = tmp_path / "big.html"
+    paragraph = "<p>" + "The court heard the case of the defendant again today. " * 20 + "</p>\n"
+    big.write_text("<html><body>" + paragraph * 6000 + "</body></html>")
+    killed: list[int] = []
+
+    def kill_workers() -> None:
+        time.sleep(1.0)  # the big page is in its worker by now, and takes far longer than this
+        for worker in _workers_of(os.getpid()):
+            os.kill(worker, signal.SIGKILL)
+            killed.append(worker)
+
+    tasks = [Task(0, str(PAGES[0])), Task(0, str(big)), Task(0, str(PAGES[1]))]
+    results = []
+    for item in run_supervised(tasks, jobs=1, model_path=None, options=SegmentOptions(), timeout=None):
+        results.append(item[1])
+        if len(results) == 1:  # the worker is loaded and has taken the big page
+            threading.Thread(target=kill_workers, daemon=True).start()
+    assert killed, "the big page finished before it could be killed"
+    before, crashed, after = results
+    assert before.page is not None and after.page is not None and after.page.blocks
+    assert crashed.source == str(big) and crashed.error_type == "WorkerCrashError"
+    assert "died (exit code -9)" in crashed.error
