@@ -15,6 +15,8 @@ HTML = SegmentOptions(input_format="html")
     "<p>Read <a href=x>the\x07 ruling</a> here.</p>",          # fuzz: a control character inside a link
     "<p>Read <a href=x>the\udc80 ruling</a> here.</p>",         # fuzz: a lone surrogate from surrogateescape
     b"<p>Read <a href=x>the\x00\x1b ruling</a> here.</p>",
+    "<p>Read <a href=x>the\x0c ruling</a> here.</p>",          # fuzz: a form feed is no XML character
+    "<p>Read <a href=x>the\uffff ruling</a> here.</p>",
 ])
 def test_characters_lxml_refuses_are_dropped_not_fatal(page):
     blocks, _, _ = split_page(page, HTML)

@@ -69,20 +69,23 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
-# C0 controls but \t \n \r \f, DEL-free C1 is fine; lone surrogates come from str built with
-# surrogateescape. None of them is text, and lxml refuses them mid-tree.
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff]")
+# What XML (and so lxml) refuses: C0 controls but \t \n \r, lone surrogates (from str built
+# with surrogateescape) and the non-characters U+FFFE/U+FFFF. Form and line feeds become newlines.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BREAKS = str.maketrans("\x0b\x0c", "\n\n")
 
 
 def clean_characters(text: str) -> str:
-    """Drop characters no page can mean: C0 controls (bar whitespace) and lone surrogates.
+    """Drop characters no page can mean; vertical tabs and form feeds become line breaks.
 
     Examples
     --------
-    >>> clean_characters("a\\x00b\\x07c\\udc80d")
-    'abcd'
+    >>> clean_characters("a\\x00b\\x07c\\udc80d\\x0ce")
+    'abcd\\ne'
     """
-    return _NOT_TEXT.sub("", text) if _NOT_TEXT.search(text) else text
+    if not _NOT_TEXT.search(text):
+        return text
+    return _NOT_TEXT.sub("", text.translate(_BREAKS))
 
 
 def _control_share(text: str) -> float:
