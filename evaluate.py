@@ -188,6 +188,13 @@ def cmd_speed(args: argparse.Namespace) -> int:
     return speed.main(args)
 
 
+# -- hostile ---------------------------------------------------------------------------------
+def cmd_hostile(args: argparse.Namespace) -> int:
+    from thresher.evaluation import hostile
+
+    return hostile.main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus-dir", help="corpus folder (default: $THRESHER_CORPUS_DIR or ../shared/corpus)")
@@ -211,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", help="model file (default: the shipped model)")
     s.add_argument("--folder-pages", type=int, default=700)
     s.set_defaults(func=cmd_speed)
+    h = commands.add_parser("hostile", help="the hostile-input catalogue: outcome, seconds, peak memory per case")
+    h.add_argument("--batch-pages", type=int, default=10_000, help="pages in the mixed batch (0: skip it)")
+    h.add_argument("--bad-share", type=float, default=0.05, help="share of bad pages in that batch")
+    h.add_argument("--jobs", type=int, default=2)
+    h.add_argument("--examples", default="corpus/examples", help="good pages the batch is made of")
+    h.set_defaults(func=cmd_hostile)
     return parser
 
 
