@@ -19,9 +19,10 @@ from tqdm import tqdm
 
 from thresher.annotations import read_dir
 from thresher.corpus import corpus_dir, scrapinghub_pages, wcxb_pages
-from thresher.evaluation import annotated, benchmarks
+from thresher.evaluation import annotated, benchmarks, summary
+from thresher.evaluation.gate import failures as gate_failures
+from thresher.evaluation.gate import parse_fail_under
 from thresher.evaluation.peers import PEER_NAMES, load_peer, safe
-from thresher.evaluation.scores import bootstrap, content_f1, macro_f1, pooled, prf
 from thresher.labels import LABELS
 from thresher.persistence import load_model
 from thresher.training import benchmark_examples, default_jobs, gold_examples
@@ -40,49 +41,101 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     pages = read_dir(args.annotations)
     if args.stats:
         return _print_stats(pages)
+    floors = _floors(args)
     chosen = [p for p in pages if p.split == args.split]
-    model = load_model(args.model)
     corpus = _corpus_or_none(args.corpus_dir)
-    runs = annotated.score_pages(model, chosen, corpus)
-    runs["second annotator"] = annotated.second_annotator(chosen)
-    print(f"split {args.split}: {len(chosen)} pages, {sum(len(p.gold) for p in runs['model'])} blocks")
+    runs = annotated.score_pages(args.model, chosen, corpus, jobs=args.jobs, progress=_bar("pages"))
+    runs["second annotator"] = annotated.second_annotator(chosen, corpus)
+    metrics = summary.annotation_metrics(runs, split=args.split, model=args.model or "default")
+    systems = metrics["systems"]
+    print(f"split {args.split}: {len(chosen)} pages, {systems['model']['blocks']} blocks, "
+          f"{systems['model']['words']} aligned words")
     rows = []
-    metrics: dict = {}
-    for name, scored in runs.items():
-        if not scored:
-            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "0 pages"])
+    for name, m in systems.items():
+        if not m.get("pages"):
+            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "-", "0 pages"])
             continue
-        block = prf(*pooled(scored))
-        word = prf(*pooled(scored, by_words=True))
-        low, high = bootstrap(scored, macro_f1)
-        metrics[name] = {"block": block, "word": word, "macro_f1_ci": [low, high],
-                         "content_f1_words": content_f1(*pooled(scored, by_words=True))}
-        per_label = [block[label]["f1"] if block[label]["support"] else "-" for label in LABELS[:4]]  # "-": not in these pages
-        rows.append([name, block["macro"]["f1"], f"[{low:.3f}, {high:.3f}]", block["micro"]["f1"], word["macro"]["f1"],
-                     metrics[name]["content_f1_words"]] + per_label + [f"{len(scored)} pages"])
-    print(_table(rows, ["system", "macro F1", "95% CI", "accuracy", "word macro", "word content F1",
+        b, w = m["block"], m["word"]
+        per_label = [b[label]["f1"] if b[label]["support"] else "-" for label in LABELS[:4]]  # "-": not in these pages
+        rows.append([name, b["macro"]["f1"], _ci(b["macro"]["f1_ci"]), b["micro"]["f1"], w["macro"]["f1"],
+                     w["content_f1"], _ci(w["content_f1_ci"])] + per_label + [f"{m['pages']} pages"])
+    print(_table(rows, ["system", "macro F1", "95% CI", "accuracy", "word macro", "word content F1", "95% CI",
                         *(f"{x} F1" for x in LABELS[:4]), "on"]))
+    for name, d in metrics["model_vs_keyword"].items():
+        print(f"model − keyword, {name.replace('_', ' ')}: {d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}] "
+              f"(paired page bootstrap)")
+    for name in ("model", "keyword"):
+        print()
+        _print_labels(name, systems[name])
     print()
-    model_block = metrics["model"]["block"]
-    print(_table([[label, model_block[label]["precision"], model_block[label]["recall"], model_block[label]["f1"],
-                   int(model_block[label]["support"])] for label in LABELS],
-                 ["label (model)", "precision", "recall", "F1", "blocks"]))
+    print("confusion, blocks (rows gold, columns model):")
+    confusion = systems["model"]["block"]["confusion"]
+    print(_table([[LABELS[i]] + [int(v) for v in confusion[i]] for i in range(len(LABELS))], ["gold \\ model", *LABELS]))
     print()
-    gold, predicted, _ = pooled(runs["model"])
-    from thresher.evaluation.agreement import confusion
-
-    table = confusion(gold, predicted, LABELS)
-    print("confusion (rows gold, columns model):")
-    print(_table([[LABELS[i]] + table[i] for i in range(len(LABELS))], ["gold \\ model", *LABELS]))
-    print()
-    sites: dict[str, list] = {}
-    for s in runs["model"]:
-        sites.setdefault(s.site, []).append(s)
-    print(_table([[site, len(v), macro_f1(v), prf(*pooled(v))["micro"]["f1"]] for site, v in sorted(sites.items())],
-                 ["site", "pages", "macro F1", "accuracy"]))
+    for key, title in (("per_site", "site"), ("per_page_type", "page type")):
+        groups = systems["model"][key]
+        keyword = systems["keyword"][key]
+        print(_table([[g, v["pages"], v["macro_f1"], v["accuracy"], v["word_content_f1"], keyword[g]["macro_f1"]]
+                      for g, v in groups.items()],
+                     [title, "pages", "macro F1", "accuracy", "word content F1", "keyword macro F1"]))
+        print()
+    if "calibration" in systems["model"]:
+        cal = systems["model"]["calibration"]
+        print(f"calibration: expected calibration error {cal['ece']:.3f} over {cal['blocks']} blocks (10 bins)")
     if args.json:
         Path(args.json).write_text(json.dumps(metrics, indent=1))
-    return 0
+    if args.report:
+        from thresher.evaluation import report
+
+        page = report.write(args.report, report.annotation_report(metrics, runs), metrics)
+        print(f"report: {page}")
+    return _gate(metrics, floors)
+
+
+def _print_labels(name: str, m: dict) -> None:
+    b, w = m["block"], m["word"]
+    rows = [[label, b[label]["precision"], b[label]["recall"], b[label]["f1"], _ci(b[label]["f1_ci"]),
+             int(b[label]["support"]), w[label]["precision"], w[label]["recall"], w[label]["f1"], int(w[label]["support"])]
+            for label in LABELS]
+    rows += [[avg, b[avg]["precision"], b[avg]["recall"], b[avg]["f1"], _ci(b[avg]["f1_ci"]), "",
+              w[avg]["precision"], w[avg]["recall"], w[avg]["f1"], ""] for avg in ("macro", "micro")]
+    print(_table(rows, [f"label ({name})", "precision", "recall", "F1", "95% CI", "blocks",
+                        "word P", "word R", "word F1", "words"]))
+
+
+def _ci(pair) -> str:
+    return f"[{pair[0]:.3f}, {pair[1]:.3f}]"
+
+
+def _bar(desc: str):
+    """A progress wrapper for long loops (tqdm on stderr; silent when stderr is not a terminal)."""
+    return lambda iterable, total: tqdm(iterable, total=total, desc=desc, unit="page", disable=None)
+
+
+def _floors(args: argparse.Namespace) -> dict[str, float]:
+    """Parse --fail-under before the long run, so a typo fails at once."""
+    if not getattr(args, "fail_under", None):
+        return {}
+    try:
+        return parse_fail_under(args.fail_under)
+    except ValueError as exc:
+        raise SystemExit(f"evaluate.py: {exc}") from None
+
+
+def _gate(metrics: dict, floors: dict[str, float]) -> int:
+    """Exit status 1 and one line per figure below its --fail-under floor; 2 for an unknown figure."""
+    if not floors:
+        return 0
+    try:
+        failed = gate_failures(metrics, floors)
+    except KeyError as exc:
+        print(f"evaluate.py: {exc.args[0]}", file=sys.stderr)
+        return 2
+    for message in failed:
+        print(f"FAIL --fail-under: {message}", file=sys.stderr)
+    if not failed:
+        print("--fail-under: " + ", ".join(f"{k} >= {v}" for k, v in floors.items()) + ": all met")
+    return 1 if failed else 0
 
 
 def _print_stats(pages) -> int:
@@ -198,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--model", help="model file (default: the shipped model)")
     a.add_argument("--stats", action="store_true", help="print counts, hand share and agreement instead")
     a.add_argument("--json", help="also write the metrics to this file")
+    a.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: up to 4)")
     a.set_defaults(func=cmd_annotations)
     b = commands.add_parser("benchmark", help="a benchmark's own metric, beside the peers")
     b.add_argument("name", choices=("scrapinghub", "wcxb-dev"))
@@ -211,6 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", help="model file (default: the shipped model)")
     s.add_argument("--folder-pages", type=int, default=700)
     s.set_defaults(func=cmd_speed)
+    for sub in (a, b):
+        sub.add_argument("--report", metavar="DIR", help="write a self-contained index.html and metrics.json here")
+        sub.add_argument("--fail-under", metavar="NAME=X,...",
+                         help="exit 1 when a figure of metrics.json falls below its floor, "
+                              "e.g. macro_f1=0.80,content_f1=0.95 (headline names or dotted paths)")
     return parser
 
 
