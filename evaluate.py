@@ -22,9 +22,8 @@ from thresher.corpus import corpus_dir, scrapinghub_pages, wcxb_pages
 from thresher.evaluation import annotated, benchmarks, summary
 from thresher.evaluation.gate import failures as gate_failures
 from thresher.evaluation.gate import parse_fail_under
-from thresher.evaluation.peers import PEER_NAMES, load_peer, safe
+from thresher.evaluation.peers import PEER_NAMES, load_peer
 from thresher.labels import LABELS
-from thresher.persistence import load_model
 from thresher.training import benchmark_examples, default_jobs, gold_examples
 
 
@@ -108,8 +107,8 @@ def _ci(pair) -> str:
 
 
 def _bar(desc: str):
-    """A progress wrapper for long loops (tqdm on stderr; silent when stderr is not a terminal)."""
-    return lambda iterable, total: tqdm(iterable, total=total, desc=desc, unit="page", disable=None)
+    """A progress bar (tqdm, on stderr) around a long loop."""
+    return lambda iterable, total: tqdm(iterable, total=total, desc=desc, unit="page")
 
 
 def _floors(args: argparse.Namespace) -> dict[str, float]:
@@ -168,32 +167,33 @@ def _corpus_or_none(given):
 def cmd_benchmark(args: argparse.Namespace) -> int:
     corpus = corpus_dir(args.corpus_dir)
     pages = list(scrapinghub_pages(corpus) if args.name == "scrapinghub" else wcxb_pages(corpus))
-    references = [p.reference for p in pages]
+    floors = _floors(args)
     runs = []
     if args.name == "wcxb-dev" and not args.model:
         runs.append(_wcxb_cross_validated(args, corpus, pages))
     else:
-        model = load_model(args.model)
-        extract = benchmarks.thresher_extract(model)
-        run = benchmarks.SystemRun("thresher", "model " + (args.model or "default"))
-        for page in tqdm(pages, desc="thresher", unit="page"):
-            run.predictions.append(extract(benchmarks.html_text(page)[0]))
+        predictions = benchmarks.extract_all("thresher", pages, model_path=args.model, jobs=args.jobs,
+                                             progress=_bar("thresher"))
+        runs.append(benchmarks.SystemRun("thresher", "model " + (args.model or "default"), predictions))
         if args.name == "wcxb-dev":
             print("note: scoring a trained model on WCXB dev measures pages it may have learned from; "
                   "run without --model for the cross-validated score")
-        runs.append(run)
-    for name in [n for n in (args.compare.split(",") if args.compare else []) if n]:
+    skipped = {}
+    for name in [n.strip() for n in args.compare.split(",") if n.strip()]:
         extract, version = load_peer(name)
         if extract is None:
             print(f"skipped {name}: {version}")
+            skipped[name] = version
             continue
-        run = benchmarks.SystemRun(name, version)
-        extract = safe(extract)
-        for page in tqdm(pages, desc=name, unit="page"):
-            run.predictions.append(extract(benchmarks.html_text(page)[1]))
-        runs.append(run)
-    _print_benchmark(args.name, runs, references, pages)
-    return 0
+        predictions = benchmarks.extract_all(name, pages, jobs=args.jobs, progress=_bar(name))
+        runs.append(benchmarks.SystemRun(name, version, predictions))
+    metrics = benchmarks.benchmark_metrics(args.name, runs, pages, skipped)
+    _print_benchmark(metrics)
+    if args.report:
+        from thresher.evaluation import report
+
+        print(f"report: {report.write(args.report, report.benchmark_report(metrics), metrics)}")
+    return _gate(metrics, floors)
 
 
 def _wcxb_cross_validated(args, corpus, pages) -> benchmarks.SystemRun:
@@ -211,27 +211,16 @@ def _wcxb_cross_validated(args, corpus, pages) -> benchmarks.SystemRun:
     return benchmarks.SystemRun("thresher", f"{args.folds}-fold CV by domain", [predictions[p.page_id] for p in pages])
 
 
-def _print_benchmark(name, runs, references, pages) -> None:
+def _print_benchmark(metrics: dict) -> None:
     rows = []
-    ours = runs[0]
-    for run in runs:
-        s = benchmarks.score(name, run.predictions, references)
-        low, high = benchmarks.bootstrap_f1(name, run.predictions, references)
-        row = [run.name, run.version, s["precision"], s["recall"], s["f1"], f"[{low:.3f}, {high:.3f}]"]
-        if run is not ours:
-            d = benchmarks.paired_difference(name, ours.predictions, run.predictions, references)
-            row.append(f"{d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]")
-        else:
-            row.append("")
-        rows.append(row)
-    print(f"\n{name}: {len(references)} pages")
+    for name, m in metrics["systems"].items():
+        d = m.get("paired_difference")
+        rows.append([name, m["version"], m["precision"], m["recall"], m["f1"], _ci(m["f1_ci"]),
+                     f"{d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]" if d else ""])
+    print(f"\n{metrics['benchmark']}: {metrics['pages']} pages")
     print(_table(rows, ["system", "version", "precision", "recall", "F1", "95% CI", "thresher − system (paired)"]))
-    if name == "wcxb-dev":
-        types = {p.page_id: p.page_type for p in pages}
-        for run in runs:
-            per_page = {p.page_id: benchmarks.page_f1(name, pred, p.reference) for p, pred in zip(pages, run.predictions)}
-            groups = benchmarks.by_group(per_page, types)
-            print(f"\n{run.name} F1 per page type: " + ", ".join(f"{t} {v:.3f} ({n})" for t, (v, n) in groups.items()))
+    for name, groups in metrics.get("per_page_type", {}).items():
+        print(f"\n{name} F1 per page type: " + ", ".join(f"{t} {v:.3f} ({n})" for t, (v, n) in groups.items()))
 
 
 # -- speed ----------------------------------------------------------------------------------

@@ -131,23 +131,22 @@ def page_tables(pages: Sequence[Scored], by_words: bool = False) -> np.ndarray:
         else np.zeros((0, len(LABELS), len(LABELS)))
 
 
-def bootstrap_tables(tables: np.ndarray, statistics: dict[str, Callable[[np.ndarray], float]],
+def bootstrap_tables(tables: np.ndarray, statistics: Callable[[np.ndarray], dict[str, float]],
                      *, rounds: int = 1000, seed: int = 0) -> dict[str, tuple[float, float]]:
-    """95% intervals of several statistics of the summed table, resampling pages with replacement.
+    """95% intervals of the named figures ``statistics(table)`` returns, resampling pages with replacement.
 
     Examples
     --------
     >>> t = np.stack([np.eye(2), np.eye(2)])
-    >>> bootstrap_tables(t, {"acc": lambda m: np.trace(m) / m.sum()}, rounds=20)
+    >>> bootstrap_tables(t, lambda m: {"acc": np.trace(m) / m.sum()}, rounds=20)
     {'acc': (1.0, 1.0)}
     """
     rng = np.random.default_rng(seed)
     n = len(tables)
-    values: dict[str, list[float]] = {name: [] for name in statistics}
+    values: dict[str, list[float]] = {}
     for _ in range(rounds):
-        table = tables[rng.integers(0, n, n)].sum(axis=0)
-        for name, statistic in statistics.items():
-            values[name].append(statistic(table))
+        for name, value in statistics(tables[rng.integers(0, n, n)].sum(axis=0)).items():
+            values.setdefault(name, []).append(value)
     out = {}
     for name, v in values.items():
         v.sort()

@@ -14,23 +14,18 @@ from .scores import Scored, bootstrap_tables, content_f1_table, page_tables, pai
 WORST_PAGES = 5  # pages shown block by block in the report
 
 
-def _f1_of(label: str) -> Callable[[np.ndarray], float]:
-    return lambda table: prf_table(table)[label]["f1"]
-
-
-STATISTICS: dict[str, Callable[[np.ndarray], float]] = {
-    "macro_f1": _f1_of("macro"),
-    "accuracy": _f1_of("micro"),
-    "content_f1": content_f1_table,
-    **{f"{label}_f1": _f1_of(label) for label in LABELS},
-}
+def figures(table: np.ndarray) -> dict[str, float]:
+    """The figures bootstrapped per round: macro F1, accuracy, content F1 and each label's F1."""
+    scores = prf_table(table)
+    return {"macro_f1": scores["macro"]["f1"], "accuracy": scores["micro"]["f1"], "content_f1": content_f1_table(table),
+            **{f"{label}_f1": scores[label]["f1"] for label in LABELS}}
 
 
 def _level(tables: np.ndarray, rounds: int, seed: int) -> dict:
     """P/R/F1 per label, macro, micro and content F1 of summed tables, each F1 with its 95% interval."""
     table = tables.sum(axis=0)
     scores = prf_table(table)
-    intervals = bootstrap_tables(tables, STATISTICS, rounds=rounds, seed=seed)
+    intervals = bootstrap_tables(tables, figures, rounds=rounds, seed=seed)
     for label in LABELS:
         scores[label]["f1_ci"] = list(intervals[f"{label}_f1"])
     scores["macro"]["f1_ci"] = list(intervals["macro_f1"])
@@ -80,7 +75,8 @@ def system_metrics(pages: Sequence[Scored], *, rounds: int = 1000, seed: int = 0
 
 def paired(ours: Sequence[Scored], theirs: Sequence[Scored], *, rounds: int = 1000, seed: int = 0) -> dict:
     """Paired page-bootstrap differences ours − theirs: block macro F1 and word content F1."""
-    return {"block_macro_f1": paired_bootstrap_tables(page_tables(ours), page_tables(theirs), STATISTICS["macro_f1"],
+    return {"block_macro_f1": paired_bootstrap_tables(page_tables(ours), page_tables(theirs),
+                                                      lambda t: prf_table(t)["macro"]["f1"],
                                                       rounds=rounds, seed=seed),
             "word_content_f1": paired_bootstrap_tables(page_tables(ours, True), page_tables(theirs, True),
                                                        content_f1_table, rounds=rounds, seed=seed)}
