@@ -57,8 +57,9 @@ def _init_system(system: str, model_path: str | None) -> None:
 
         _WORKER["extract"] = thresher_extract(load_model(model_path))
     else:
-        from .peers import load_peer, safe
+        from .peers import forbid_network, load_peer, safe
 
+        forbid_network()
         extract, reason = load_peer(system)
         if extract is None:
             raise ImportError(reason)
@@ -80,8 +81,8 @@ def extract_all(system: str, pages: Sequence[BenchmarkPage], *, model_path: str 
     wraps the iterator of results (e.g. a tqdm bar).
     """
     wrap = progress or (lambda it, n: it)
-    if jobs > 1:
-        with ProcessPoolExecutor(jobs, initializer=_init_system, initargs=(system, model_path)) as pool:
+    if jobs > 1 or system != "thresher":  # peers always in workers: forbid_network() must not outlive them
+        with ProcessPoolExecutor(max(jobs, 1), initializer=_init_system, initargs=(system, model_path)) as pool:
             return list(wrap(pool.map(_extract_page, pages, chunksize=4), len(pages)))
     _init_system(system, model_path)
     return [_extract_page(p) for p in wrap(pages, len(pages))]

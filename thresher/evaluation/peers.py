@@ -65,7 +65,8 @@ def _newspaper4k() -> Callable[[str], str]:
         import newspaper
 
     def run(html: str) -> str:
-        article = newspaper.Article("https://example.invalid/")
+        # fetch_images=False: by default it downloads the page's images to pick a top image
+        article = newspaper.Article("https://example.invalid/", fetch_images=False)
         article.download(input_html=html)
         article.parse()
         return article.text or ""
@@ -97,6 +98,22 @@ def load_peer(name: str) -> tuple[Callable[[str], str] | None, str]:
     except metadata.PackageNotFoundError:
         version = "?"
     return extract, version
+
+
+def forbid_network() -> None:
+    """Make any outbound connection in this process fail at once.
+
+    The peers are given the page's HTML, yet some would fetch (newspaper4k's top
+    image, by default): the benchmark must not touch the network, nor wait on DNS.
+    """
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access is disabled during the benchmark")
+
+    socket.getaddrinfo = refuse
+    socket.create_connection = refuse
+    socket.socket.connect = refuse
 
 
 def safe(extract: Callable[[str], str]) -> Callable[[str], str]:
