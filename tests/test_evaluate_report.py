@@ -144,3 +144,20 @@ def test_report_renders_in_headless_chromium(report_dir, tmp_path):
     blank.write_text("<!doctype html><title>blank</title><body></body>")
     _, _, blank_shot = _render(blank, tmp_path, height=300)
     assert _ink_share(blank_shot) < 0.001  # the measure itself sees a blank page as blank
+
+
+def test_benchmark_report_renders_in_headless_chromium(tmp_path):
+    from thresher.corpus import BenchmarkPage
+    from thresher.evaluation import benchmarks, report
+
+    references = ["a b c d e f", "w x y z v", "one two three four five", "the cat sat on the mat"]
+    pages = [BenchmarkPage(str(i), tmp_path, r, f"site{i}", ("article", "listing")[i % 2]) for i, r in enumerate(references)]
+    runs = [benchmarks.SystemRun("thresher", "m", ["a b c d e f", "", "one two three", "the cat sat on the mat"]),
+            benchmarks.SystemRun("peer <b>", "1.0", ["a b c", "w x y z v", "", "the cat"])]
+    metrics = benchmarks.benchmark_metrics("wcxb-dev", runs, pages, {"goose3": "not installed"}, rounds=50)
+    page = report.write(tmp_path / "bench", report.benchmark_report(metrics), metrics)
+    dom, console, shot = _render(page, tmp_path, height=1600)
+    assert console == [], console
+    assert dom.count("<svg") == 3 and dom.count("<table") == 3 and "peer &lt;b&gt;" in dom
+    assert "goose3: not installed" in dom
+    assert _ink_share(shot) > 0.03
