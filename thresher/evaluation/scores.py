@@ -8,7 +8,6 @@ a fraction of a second.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -167,14 +166,3 @@ def paired_bootstrap_tables(ours: np.ndarray, theirs: np.ndarray, statistic: Cal
     return {"diff": statistic(ours.sum(axis=0)) - statistic(theirs.sum(axis=0)),
             "low": float(diffs[int(0.025 * rounds)]), "high": float(diffs[int(0.975 * rounds) - 1]),
             "p_not_better": sum(d <= 0 for d in diffs) / rounds}
-
-
-def bootstrap(pages: Sequence[Scored], statistic, *, rounds: int = 1000, seed: int = 0) -> tuple[float, float]:
-    """95% interval of ``statistic(pages)`` by resampling pages with replacement."""
-    rng = random.Random(seed)
-    values = sorted(statistic([pages[rng.randrange(len(pages))] for _ in pages]) for _ in range(rounds))
-    return values[int(0.025 * rounds)], values[int(0.975 * rounds) - 1]
-
-
-def macro_f1(pages: Sequence[Scored], by_words: bool = False) -> float:
-    return prf(*pooled(pages, by_words))["macro"]["f1"]
