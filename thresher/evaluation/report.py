@@ -25,7 +25,7 @@ th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;vertical-align:top}
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
 .charts{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
 .chip{display:inline-block;padding:1px 6px;border-radius:3px;color:#fff;font-size:11px;white-space:nowrap}
-table.blocks td.text{text-align:left;max-width:760px}
+table.blocks td.text,table.blocks th:last-child{text-align:left;max-width:760px}
 table.blocks tr.miss{outline:2px solid #e15759;background:#fff2f2}
 .mark{color:#e15759;font-weight:bold}.note{color:#555;font-size:13px}
 """
@@ -133,7 +133,7 @@ def _worst_page(page: Scored) -> str:
                     f'<td>{score}</td><td class="mark">{"✗" if miss else ""}</td><td class="text">{escape(shown)}</td></tr>')
     return (f"<h3>{escape(page.page_id)} <span class=note>({escape(page.site)}, {escape(page.page_type)}: "
             f"{wrong} of {len(page.gold)} blocks wrong)</span></h3>"
-            '<table class="blocks"><tr><th>#</th><th>gold</th><th>model</th><th>score</th><th></th><th>text</th></tr>'
+            '<table class="blocks"><tr><th>#</th><th>gold</th><th>model</th><th>top score</th><th></th><th>text</th></tr>'
             + "".join(rows) + "</table>")
 
 
