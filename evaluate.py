@@ -2,6 +2,7 @@
 
     python evaluate.py annotations --stats                 # the gold set: counts, hand share, kappa
     python evaluate.py annotations --split test            # model vs keyword baseline vs second annotator
+    python evaluate.py annotations --report out/ --fail-under macro_f1=0.80,content_f1=0.95
     python evaluate.py benchmark scrapinghub --compare trafilatura,readability,justext
     python evaluate.py benchmark wcxb-dev                  # 5-fold CV grouped by domain (trains 5 models)
     python evaluate.py speed                               # pages/s against trafilatura, process time, memory
@@ -19,11 +20,11 @@ from tqdm import tqdm
 
 from thresher.annotations import read_dir
 from thresher.corpus import corpus_dir, scrapinghub_pages, wcxb_pages
-from thresher.evaluation import annotated, benchmarks
-from thresher.evaluation.peers import PEER_NAMES, load_peer, safe
-from thresher.evaluation.scores import bootstrap, content_f1, macro_f1, pooled, prf
+from thresher.evaluation import annotated, benchmarks, summary
+from thresher.evaluation.gate import failures as gate_failures
+from thresher.evaluation.gate import parse_fail_under
+from thresher.evaluation.peers import PEER_NAMES, load_peer
 from thresher.labels import LABELS
-from thresher.persistence import load_model
 from thresher.training import benchmark_examples, default_jobs, gold_examples
 
 
@@ -40,49 +41,101 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     pages = read_dir(args.annotations)
     if args.stats:
         return _print_stats(pages)
+    floors = _floors(args)
     chosen = [p for p in pages if p.split == args.split]
-    model = load_model(args.model)
     corpus = _corpus_or_none(args.corpus_dir)
-    runs = annotated.score_pages(model, chosen, corpus)
-    runs["second annotator"] = annotated.second_annotator(chosen)
-    print(f"split {args.split}: {len(chosen)} pages, {sum(len(p.gold) for p in runs['model'])} blocks")
+    runs = annotated.score_pages(args.model, chosen, corpus, jobs=args.jobs, progress=_bar("pages"))
+    runs["second annotator"] = annotated.second_annotator(chosen, corpus)
+    metrics = summary.annotation_metrics(runs, split=args.split, model=args.model or "default")
+    systems = metrics["systems"]
+    print(f"split {args.split}: {len(chosen)} pages, {systems['model']['blocks']} blocks, "
+          f"{systems['model']['words']} aligned words")
     rows = []
-    metrics: dict = {}
-    for name, scored in runs.items():
-        if not scored:
-            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "0 pages"])
+    for name, m in systems.items():
+        if not m.get("pages"):
+            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "-", "0 pages"])
             continue
-        block = prf(*pooled(scored))
-        word = prf(*pooled(scored, by_words=True))
-        low, high = bootstrap(scored, macro_f1)
-        metrics[name] = {"block": block, "word": word, "macro_f1_ci": [low, high],
-                         "content_f1_words": content_f1(*pooled(scored, by_words=True))}
-        per_label = [block[label]["f1"] if block[label]["support"] else "-" for label in LABELS[:4]]  # "-": not in these pages
-        rows.append([name, block["macro"]["f1"], f"[{low:.3f}, {high:.3f}]", block["micro"]["f1"], word["macro"]["f1"],
-                     metrics[name]["content_f1_words"]] + per_label + [f"{len(scored)} pages"])
-    print(_table(rows, ["system", "macro F1", "95% CI", "accuracy", "word macro", "word content F1",
+        b, w = m["block"], m["word"]
+        per_label = [b[label]["f1"] if b[label]["support"] else "-" for label in LABELS[:4]]  # "-": not in these pages
+        rows.append([name, b["macro"]["f1"], _ci(b["macro"]["f1_ci"]), b["micro"]["f1"], w["macro"]["f1"],
+                     w["content_f1"], _ci(w["content_f1_ci"])] + per_label + [f"{m['pages']} pages"])
+    print(_table(rows, ["system", "macro F1", "95% CI", "accuracy", "word macro", "word content F1", "95% CI",
                         *(f"{x} F1" for x in LABELS[:4]), "on"]))
+    for name, d in metrics["model_vs_keyword"].items():
+        print(f"model − keyword, {name.replace('_', ' ')}: {d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}] "
+              f"(paired page bootstrap)")
+    for name in ("model", "keyword"):
+        print()
+        _print_labels(name, systems[name])
     print()
-    model_block = metrics["model"]["block"]
-    print(_table([[label, model_block[label]["precision"], model_block[label]["recall"], model_block[label]["f1"],
-                   int(model_block[label]["support"])] for label in LABELS],
-                 ["label (model)", "precision", "recall", "F1", "blocks"]))
+    print("confusion, blocks (rows gold, columns model):")
+    confusion = systems["model"]["block"]["confusion"]
+    print(_table([[LABELS[i]] + [int(v) for v in confusion[i]] for i in range(len(LABELS))], ["gold \\ model", *LABELS]))
     print()
-    gold, predicted, _ = pooled(runs["model"])
-    from thresher.evaluation.agreement import confusion
-
-    table = confusion(gold, predicted, LABELS)
-    print("confusion (rows gold, columns model):")
-    print(_table([[LABELS[i]] + table[i] for i in range(len(LABELS))], ["gold \\ model", *LABELS]))
-    print()
-    sites: dict[str, list] = {}
-    for s in runs["model"]:
-        sites.setdefault(s.site, []).append(s)
-    print(_table([[site, len(v), macro_f1(v), prf(*pooled(v))["micro"]["f1"]] for site, v in sorted(sites.items())],
-                 ["site", "pages", "macro F1", "accuracy"]))
+    for key, title in (("per_site", "site"), ("per_page_type", "page type")):
+        groups = systems["model"][key]
+        keyword = systems["keyword"][key]
+        print(_table([[g, v["pages"], v["macro_f1"], v["accuracy"], v["word_content_f1"], keyword[g]["macro_f1"]]
+                      for g, v in groups.items()],
+                     [title, "pages", "macro F1", "accuracy", "word content F1", "keyword macro F1"]))
+        print()
+    if "calibration" in systems["model"]:
+        cal = systems["model"]["calibration"]
+        print(f"calibration: expected calibration error {cal['ece']:.3f} over {cal['blocks']} blocks (10 bins)")
     if args.json:
         Path(args.json).write_text(json.dumps(metrics, indent=1))
-    return 0
+    if args.report:
+        from thresher.evaluation import report
+
+        page = report.write(args.report, report.annotation_report(metrics, runs), metrics)
+        print(f"report: {page}")
+    return _gate(metrics, floors)
+
+
+def _print_labels(name: str, m: dict) -> None:
+    b, w = m["block"], m["word"]
+    rows = [[label, b[label]["precision"], b[label]["recall"], b[label]["f1"], _ci(b[label]["f1_ci"]),
+             int(b[label]["support"]), w[label]["precision"], w[label]["recall"], w[label]["f1"], int(w[label]["support"])]
+            for label in LABELS]
+    rows += [[avg, b[avg]["precision"], b[avg]["recall"], b[avg]["f1"], _ci(b[avg]["f1_ci"]), "",
+              w[avg]["precision"], w[avg]["recall"], w[avg]["f1"], ""] for avg in ("macro", "micro")]
+    print(_table(rows, [f"label ({name})", "precision", "recall", "F1", "95% CI", "blocks",
+                        "word P", "word R", "word F1", "words"]))
+
+
+def _ci(pair) -> str:
+    return f"[{pair[0]:.3f}, {pair[1]:.3f}]"
+
+
+def _bar(desc: str):
+    """A progress bar (tqdm, on stderr) around a long loop."""
+    return lambda iterable, total: tqdm(iterable, total=total, desc=desc, unit="page")
+
+
+def _floors(args: argparse.Namespace) -> dict[str, float]:
+    """Parse --fail-under before the long run, so a typo fails at once."""
+    if not getattr(args, "fail_under", None):
+        return {}
+    try:
+        return parse_fail_under(args.fail_under)
+    except ValueError as exc:
+        raise SystemExit(f"evaluate.py: {exc}") from None
+
+
+def _gate(metrics: dict, floors: dict[str, float]) -> int:
+    """Exit status 1 and one line per figure below its --fail-under floor; 2 for an unknown figure."""
+    if not floors:
+        return 0
+    try:
+        failed = gate_failures(metrics, floors)
+    except KeyError as exc:
+        print(f"evaluate.py: {exc.args[0]}", file=sys.stderr)
+        return 2
+    for message in failed:
+        print(f"FAIL --fail-under: {message}", file=sys.stderr)
+    if not failed:
+        print("--fail-under: " + ", ".join(f"{k} >= {v}" for k, v in floors.items()) + ": all met")
+    return 1 if failed else 0
 
 
 def _print_stats(pages) -> int:
@@ -115,32 +168,33 @@ def _corpus_or_none(given):
 def cmd_benchmark(args: argparse.Namespace) -> int:
     corpus = corpus_dir(args.corpus_dir)
     pages = list(scrapinghub_pages(corpus) if args.name == "scrapinghub" else wcxb_pages(corpus))
-    references = [p.reference for p in pages]
+    floors = _floors(args)
     runs = []
     if args.name == "wcxb-dev" and not args.model:
         runs.append(_wcxb_cross_validated(args, corpus, pages))
     else:
-        model = load_model(args.model)
-        extract = benchmarks.thresher_extract(model)
-        run = benchmarks.SystemRun("thresher", "model " + (args.model or "default"))
-        for page in tqdm(pages, desc="thresher", unit="page"):
-            run.predictions.append(extract(benchmarks.html_text(page)[0]))
+        predictions = benchmarks.extract_all("thresher", pages, model_path=args.model, jobs=args.jobs,
+                                             progress=_bar("thresher"))
+        runs.append(benchmarks.SystemRun("thresher", "model " + (args.model or "default"), predictions))
         if args.name == "wcxb-dev":
             print("note: scoring a trained model on WCXB dev measures pages it may have learned from; "
                   "run without --model for the cross-validated score")
-        runs.append(run)
-    for name in [n for n in (args.compare.split(",") if args.compare else []) if n]:
+    skipped = {}
+    for name in [n.strip() for n in args.compare.split(",") if n.strip()]:
         extract, version = load_peer(name)
         if extract is None:
             print(f"skipped {name}: {version}")
+            skipped[name] = version
             continue
-        run = benchmarks.SystemRun(name, version)
-        extract = safe(extract)
-        for page in tqdm(pages, desc=name, unit="page"):
-            run.predictions.append(extract(benchmarks.html_text(page)[1]))
-        runs.append(run)
-    _print_benchmark(args.name, runs, references, pages)
-    return 0
+        predictions = benchmarks.extract_all(name, pages, jobs=args.jobs, progress=_bar(name))
+        runs.append(benchmarks.SystemRun(name, version, predictions))
+    metrics = benchmarks.benchmark_metrics(args.name, runs, pages, skipped)
+    _print_benchmark(metrics)
+    if args.report:
+        from thresher.evaluation import report
+
+        print(f"report: {report.write(args.report, report.benchmark_report(metrics), metrics)}")
+    return _gate(metrics, floors)
 
 
 def _wcxb_cross_validated(args, corpus, pages) -> benchmarks.SystemRun:
@@ -158,27 +212,16 @@ def _wcxb_cross_validated(args, corpus, pages) -> benchmarks.SystemRun:
     return benchmarks.SystemRun("thresher", f"{args.folds}-fold CV by domain", [predictions[p.page_id] for p in pages])
 
 
-def _print_benchmark(name, runs, references, pages) -> None:
+def _print_benchmark(metrics: dict) -> None:
     rows = []
-    ours = runs[0]
-    for run in runs:
-        s = benchmarks.score(name, run.predictions, references)
-        low, high = benchmarks.bootstrap_f1(name, run.predictions, references)
-        row = [run.name, run.version, s["precision"], s["recall"], s["f1"], f"[{low:.3f}, {high:.3f}]"]
-        if run is not ours:
-            d = benchmarks.paired_difference(name, ours.predictions, run.predictions, references)
-            row.append(f"{d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]")
-        else:
-            row.append("")
-        rows.append(row)
-    print(f"\n{name}: {len(references)} pages")
+    for name, m in metrics["systems"].items():
+        d = m.get("paired_difference")
+        rows.append([name, m["version"], m["precision"], m["recall"], m["f1"], _ci(m["f1_ci"]),
+                     f"{d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]" if d else ""])
+    print(f"\n{metrics['benchmark']}: {metrics['pages']} pages")
     print(_table(rows, ["system", "version", "precision", "recall", "F1", "95% CI", "thresher − system (paired)"]))
-    if name == "wcxb-dev":
-        types = {p.page_id: p.page_type for p in pages}
-        for run in runs:
-            per_page = {p.page_id: benchmarks.page_f1(name, pred, p.reference) for p, pred in zip(pages, run.predictions)}
-            groups = benchmarks.by_group(per_page, types)
-            print(f"\n{run.name} F1 per page type: " + ", ".join(f"{t} {v:.3f} ({n})" for t, (v, n) in groups.items()))
+    for name, groups in metrics.get("per_page_type", {}).items():
+        print(f"\n{name} F1 per page type: " + ", ".join(f"{t} {v:.3f} ({n})" for t, (v, n) in groups.items()))
 
 
 # -- speed ----------------------------------------------------------------------------------
@@ -205,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--model", help="model file (default: the shipped model)")
     a.add_argument("--stats", action="store_true", help="print counts, hand share and agreement instead")
     a.add_argument("--json", help="also write the metrics to this file")
+    a.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: up to 4)")
     a.set_defaults(func=cmd_annotations)
     b = commands.add_parser("benchmark", help="a benchmark's own metric, beside the peers")
     b.add_argument("name", choices=("scrapinghub", "wcxb-dev"))
@@ -224,6 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--jobs", type=int, default=2)
     h.add_argument("--examples", default="corpus/examples", help="good pages the batch is made of")
     h.set_defaults(func=cmd_hostile)
+    for sub in (a, b):
+        sub.add_argument("--report", metavar="DIR", help="write a self-contained index.html and metrics.json here")
+        sub.add_argument("--fail-under", metavar="NAME=X,...",
+                         help="exit 1 when a figure of metrics.json falls below its floor, "
+                              "e.g. macro_f1=0.80,content_f1=0.95 (headline names or dotted paths)")
     return parser
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .alignment import content_mask
-from .annotations import GoldPage, realign
+from .annotations import GoldBlock, GoldPage, realign
 from .blocks import Block
 from .corpus import BenchmarkPage, read_bytes
 from .errors import InputError
@@ -74,26 +74,28 @@ def benchmark_examples(pages: Iterable[BenchmarkPage], *, jobs: int = 1, progres
     return out
 
 
-def gold_examples(pages: Iterable[GoldPage], corpus: Path | None) -> list[Example]:
-    """Gold pages as examples, re-segmented from the corpus and re-aligned by text.
+def segment_gold(page: GoldPage, corpus: Path | None) -> tuple[list[Block], list[GoldBlock | None]]:
+    """A gold page re-segmented from the corpus, and the gold block each new block re-aligns to.
 
     When the corpus page is not available the stored block texts are used as
     they are (the segmentation they were labeled on).
     """
+    path = corpus / page.source if corpus else None
+    if path is not None and path.is_file():
+        try:
+            blocks, _, _ = split_page(read_bytes(path), SegmentOptions())
+            return blocks, realign(page.blocks, [b.text for b in blocks])
+        except InputError:
+            pass
+    return [Block(index=i, text=g.text, kind="text", tag="line") for i, g in enumerate(page.blocks)], list(page.blocks)
+
+
+def gold_examples(pages: Iterable[GoldPage], corpus: Path | None) -> list[Example]:
+    """Gold pages as examples: re-segmented, re-aligned by text, unmatched blocks left out."""
     out = []
     for page in pages:
-        blocks = None
-        path = corpus / page.source if corpus else None
-        if path is not None and path.is_file():
-            try:
-                blocks, _, _ = split_page(read_bytes(path), SegmentOptions())
-            except InputError:
-                blocks = None
-        if blocks is not None:
-            matched = realign(page.blocks, [b.text for b in blocks])
-            pairs = [(b, g.label) for b, g in zip(blocks, matched) if g is not None]
-        else:
-            pairs = [(Block(index=i, text=g.text, kind="text", tag="line"), g.label) for i, g in enumerate(page.blocks)]
+        blocks, matched = segment_gold(page, corpus)
+        pairs = [(b, g.label) for b, g in zip(blocks, matched) if g is not None]
         if pairs:
             kept = [b for b, _ in pairs]
             for i, block in enumerate(kept):

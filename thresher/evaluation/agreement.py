@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from .scores import confusion_table
+
 
 def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
     """Cohen's κ of two label sequences over the same items.
@@ -35,8 +37,4 @@ def per_label_kappa(a: Sequence[str], b: Sequence[str], labels: Sequence[str]) -
 
 def confusion(a: Sequence[str], b: Sequence[str], labels: Sequence[str]) -> list[list[int]]:
     """Counts: rows are ``a``'s labels, columns ``b``'s, in ``labels`` order."""
-    index = {label: i for i, label in enumerate(labels)}
-    table = [[0] * len(labels) for _ in labels]
-    for x, y in zip(a, b):
-        table[index[x]][index[y]] += 1
-    return table
+    return confusion_table(a, b, labels=labels).astype(int).tolist()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,46 @@ def html_text(page: BenchmarkPage) -> tuple[bytes, str]:
         return data, decode_bytes(data)[0]
     except InputError:
         return data, ""
+
+
+_WORKER: dict = {}  # per worker process: the system's extract function, built once
+
+
+def _init_system(system: str, model_path: str | None) -> None:
+    if system == "thresher":
+        from ..persistence import load_model
+
+        _WORKER["extract"] = thresher_extract(load_model(model_path))
+    else:
+        from .peers import forbid_network, load_peer, safe
+
+        forbid_network()
+        extract, reason = load_peer(system)
+        if extract is None:
+            raise ImportError(reason)
+        _WORKER["extract"] = safe(extract)
+    _WORKER["system"] = system
+
+
+def _extract_page(page: BenchmarkPage) -> str:
+    data, text = html_text(page)
+    # Thresher decodes bytes itself; the peers get the text decoded once, the same for all
+    return _WORKER["extract"](data if _WORKER["system"] == "thresher" else text)
+
+
+def extract_all(system: str, pages: Sequence[BenchmarkPage], *, model_path: str | None = None, jobs: int = 1,
+                progress: Callable | None = None) -> list[str]:
+    """One system's extraction of every page, in page order; ``jobs`` > 1 uses worker processes.
+
+    ``system`` is ``thresher`` (with ``model_path``) or a peer's name; ``progress``
+    wraps the iterator of results (e.g. a tqdm bar).
+    """
+    wrap = progress or (lambda it, n: it)
+    if jobs > 1 or system != "thresher":  # peers always in workers: forbid_network() must not outlive them
+        with ProcessPoolExecutor(max(jobs, 1), initializer=_init_system, initargs=(system, model_path)) as pool:
+            return list(wrap(pool.map(_extract_page, pages, chunksize=4), len(pages)))
+    _init_system(system, model_path)
+    return [_extract_page(p) for p in wrap(pages, len(pages))]
 
 
 def score(benchmark: str, predictions: Sequence[str], references: Sequence[str]) -> dict[str, float]:
@@ -140,3 +181,42 @@ def by_group(values: dict[str, float], groups: dict[str, str]) -> dict[str, tupl
     for key, value in values.items():
         acc[groups[key]].append(value)
     return {g: (float(np.mean(v)), len(v)) for g, v in sorted(acc.items())}
+
+
+WORST_PAGES = 10  # Thresher's lowest-scoring pages listed in the report
+
+
+def benchmark_metrics(benchmark: str, runs: Sequence[SystemRun], pages: Sequence[BenchmarkPage],
+                      skipped: dict[str, str] | None = None, *, rounds: int = 1000, seed: int = 0) -> dict:
+    """Every figure ``evaluate.py benchmark`` prints and reports; the first run is Thresher.
+
+    ``headline`` holds Thresher's precision, recall and F1 (the names ``--fail-under`` takes).
+    """
+    references = [p.reference for p in pages]
+    ours = runs[0]
+    systems: dict[str, dict] = {}
+    per_page: dict[str, list[float]] = {}
+    for run in runs:
+        s = score(benchmark, run.predictions, references)
+        entry = {"version": run.version, **s,
+                 "f1_ci": list(bootstrap_f1(benchmark, run.predictions, references, rounds=rounds, seed=seed))}
+        if run is not ours:
+            entry["paired_difference"] = paired_difference(benchmark, ours.predictions, run.predictions, references,
+                                                           rounds=rounds, seed=seed)
+        systems[run.name] = entry
+        per_page[run.name] = [page_f1(benchmark, p, r) for p, r in zip(run.predictions, references)]
+    out = {"kind": "benchmark", "benchmark": benchmark, "pages": len(pages),
+           "headline": {k: systems[ours.name][k] for k in ("precision", "recall", "f1")},
+           "systems": systems, "skipped": dict(skipped or {})}
+    types = {p.page_id: p.page_type for p in pages}
+    if len(set(types.values())) > 1:
+        out["per_page_type"] = {name: {t: list(v) for t, v in by_group(dict(zip(types, values)), types).items()}
+                                for name, values in per_page.items()}
+    worst = sorted(range(len(pages)), key=lambda i: per_page[ours.name][i])[:WORST_PAGES]
+    others = [n for n in per_page if n != ours.name]
+    out["worst_pages"] = []
+    for i in worst:
+        best = max(others, key=lambda n: per_page[n][i]) if others else ""
+        out["worst_pages"].append({"page_id": pages[i].page_id, "site": pages[i].site, "f1": per_page[ours.name][i],
+                                   "best_other": best, "best_other_f1": per_page[best][i] if best else float("nan")})
+    return out

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from importlib import metadata
 
 PEER_NAMES = ("trafilatura", "readability", "justext", "boilerpy3", "resiliparse", "newspaper4k", "goose3")
+_BLOCK_TAGS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "blockquote", "pre",
+               "table", "ul", "ol", "section", "article", "header", "footer", "figure", "figcaption", "dd", "dt")
 _DISTRIBUTIONS = {"readability": "readability-lxml", "justext": "jusText"}
 
 
@@ -24,7 +26,13 @@ def _readability() -> Callable[[str], str]:
 
     def run(html: str) -> str:
         summary = Document(html).summary(html_partial=True)
-        return lxml.html.fromstring(summary).text_content() if summary.strip() else ""
+        if not summary.strip():
+            return ""
+        root = lxml.html.fromstring(summary)
+        # text_content() glues adjacent paragraphs ("end.Next"), which costs readability shingles it got right
+        for element in root.iter(*_BLOCK_TAGS):
+            element.tail = "\n" + (element.tail or "")
+        return root.text_content()
 
     return run
 
@@ -50,10 +58,15 @@ def _resiliparse() -> Callable[[str], str]:
 
 
 def _newspaper4k() -> Callable[[str], str]:
-    import newspaper
+    import warnings
+
+    with warnings.catch_warnings():  # "nltk is not installed": only its NLP extras need it, not extraction
+        warnings.simplefilter("ignore", UserWarning)
+        import newspaper
 
     def run(html: str) -> str:
-        article = newspaper.Article("https://example.invalid/")
+        # fetch_images=False: by default it downloads the page's images to pick a top image
+        article = newspaper.Article("https://example.invalid/", fetch_images=False)
         article.download(input_html=html)
         article.parse()
         return article.text or ""
@@ -85,6 +98,22 @@ def load_peer(name: str) -> tuple[Callable[[str], str] | None, str]:
     except metadata.PackageNotFoundError:
         version = "?"
     return extract, version
+
+
+def forbid_network() -> None:
+    """Make any outbound connection in this process fail at once.
+
+    The peers are given the page's HTML, yet some would fetch (newspaper4k's top
+    image, by default): the benchmark must not touch the network, nor wait on DNS.
+    """
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access is disabled during the benchmark")
+
+    socket.getaddrinfo = refuse
+    socket.create_connection = refuse
+    socket.socket.connect = refuse
 
 
 def safe(extract: Callable[[str], str]) -> Callable[[str], str]:
