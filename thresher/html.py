@@ -126,10 +126,13 @@ class _Maker:
         self.blocks: list[Block] = []
         self.ancestry: list[tuple[int, ...]] = []  # per block: ids of block ancestors, nearest first
         self.pieces: list[str] = []
-        self.holder = None  # (element, node id) of the open block when text started
-        self.open_blocks: list[tuple[etree._Element, int]] = []
+        self.holder = None  # (element, node id, xpath) of the open block when text started
+        self.open_blocks: list[tuple[etree._Element, int, str]] = []
         self.open_ids: list[int] = []
         self.path: list[str] = []
+        # per open element: its xpath and, for its children, the tag counts seen and in all;
+        # lxml's getpath() counts siblings on every call, quadratic on a page of 100,000 <p>
+        self.frames: list[tuple[etree._Element | None, str, dict[str, int], dict[str, int]]] = [(None, "", {}, {})]
         # per open element: its tokens followed by its ancestors', nearest first, capped
         self.tokens: list[tuple[str, ...]] = [()]
         self.token_cache: dict[str, tuple[str, ...]] = {"": ()}
@@ -163,7 +166,7 @@ class _Maker:
             return
         if len(self.blocks) >= self.max_blocks:
             raise LimitExceededError(f"more than {self.max_blocks} blocks (max_blocks)")
-        element, _ = holder if holder else (None, -1)
+        element, _, xpath = holder if holder else (None, -1, "")
         depth = len(self.path)
         self.blocks.append(
             Block(
@@ -172,13 +175,24 @@ class _Maker:
                 kind="html",
                 tag=element.tag if element is not None else "body",
                 dom_path="/".join(self.path[-8:]),
-                xpath=self.tree.getpath(element) if element is not None else "",
+                xpath=xpath,
                 attr_tokens=self.tokens[-1],
                 link_chars=link_chars,
                 depth=depth,
             )
         )
         self.ancestry.append(tuple(self.open_ids[: -MAX_ANCESTORS - 1: -1]))
+
+    def _enter(self, element: etree._Element, tag: str) -> str:
+        """Push the element's frame; return its positional xpath, written as lxml's getpath()."""
+        parent, parent_path, seen, totals = self.frames[-1]
+        seen[tag] = index = seen.get(tag, 0) + 1
+        total = totals.get(tag)
+        if total is None:
+            total = totals[tag] = sum(1 for _ in parent.iterchildren(tag)) if parent is not None else 1
+        xpath = f"{parent_path}/{tag}" if total == 1 else f"{parent_path}/{tag}[{index}]"
+        self.frames.append((element, xpath, {}, {}))
+        return xpath
 
     def walk(self, root: etree._Element) -> None:
         for event, element in etree.iterwalk(root, events=("start", "end")):
@@ -187,6 +201,7 @@ class _Maker:
                 continue
             if event == "start":
                 self.path.append(tag)
+                xpath = self._enter(element, tag)
                 raw = _attr_text(element) if element.attrib else ""
                 tokens = self.token_cache.get(raw)
                 if tokens is None:
@@ -194,7 +209,7 @@ class _Maker:
                 self.tokens.append((tokens + self.tokens[-1])[:MAX_ATTR_TOKENS] if tokens else self.tokens[-1])
                 if tag in BLOCK_TAGS:
                     self.flush()
-                    self.open_blocks.append((element, self.next_id))
+                    self.open_blocks.append((element, self.next_id, xpath))
                     self.open_ids.append(self.next_id)
                     self.next_id += 1
                 elif tag == "br":
@@ -211,6 +226,7 @@ class _Maker:
                         self.open_blocks.pop()
                         self.open_ids.pop()
                 self.path.pop()
+                self.frames.pop()
                 self.tokens.pop()
                 self.add(element.tail)
         self.flush()
