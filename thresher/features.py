@@ -65,6 +65,9 @@ _GROUP_NAMES = tuple(TOKEN_GROUPS)
 NEAR_TOKENS = 6  # tokens of the nearest ancestors count as "near"
 RATIO_SAMPLE_CHARS = 1000  # character shares (digits, capitals) are read on a block's first 1,000
 RATIO_SAMPLE_WORDS = 200  # word shares (stop words, capitals, length) on its first 200 words
+# No feature reads past a block's first 20,000 characters: no training block is that long,
+# and a hostile 10 MB paragraph must cost milliseconds, not seconds.
+MAX_ANALYSED_CHARS = 20_000
 
 _TAG_GROUPS = {
     "p": "p", "li": "li", "dd": "li", "dt": "li", "h1": "h1", "h2": "h2", "h3": "h2", "h4": "h4",
@@ -98,7 +101,7 @@ CONTEXT_NAMES: tuple[str, ...] = (
 
 
 def _block_row(block: Block, words: list[str]) -> list[float]:
-    text = block.text
+    text = block.text[:MAX_ANALYSED_CHARS]
     n_chars = len(text)
     n_words = len(words)
     # shares are read on the block's start: they settle long before, and long blocks are costly
@@ -110,7 +113,7 @@ def _block_row(block: Block, words: list[str]) -> list[float]:
     html = block.kind == "html"
     nan = NOT_APPLICABLE
     return [
-        math.log1p(n_chars),
+        math.log1p(len(block.text)),
         math.log1p(n_words),
         sum(map(len, some_words)) / n_some,
         block.link_density if html else nan,
@@ -136,7 +139,7 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     rows = np.zeros((n, len(LOCAL_NAMES)), dtype=np.float64)
     if not n:
         return rows
-    words = [_WORD.findall(b.text) for b in blocks]
+    words = [_WORD.findall(b.text[:MAX_ANALYSED_CHARS]) for b in blocks]
     lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
     total = lengths.sum() or 1.0
     counts: dict[str, int] = {}
@@ -238,7 +241,8 @@ def context_features(blocks: list[Block], p_content: np.ndarray) -> np.ndarray:
     out[:-1, col + 5] = after[1:]
     out[:, col + 6] = _parent_mean(blocks, p, weights)
     out[:, col + 7] = p.argsort().argsort() / max(n - 1, 1)
-    words = [[w for w in _WORD.findall(b.text.lower()) if len(w) > 2 and w not in STOPWORDS] for b in blocks]
+    words = [[w for w in _WORD.findall(b.text[:MAX_ANALYSED_CHARS].lower()) if len(w) > 2 and w not in STOPWORDS]
+             for b in blocks]
     out[:, col + 8] = topic_similarity(words, p * np.log1p(weights))
     out[:, col + 9] = title_overlap(blocks, words)
     lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)

@@ -18,15 +18,25 @@ Two questions, two heads, as the data allows:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
+from threadpoolctl import ThreadpoolController
 
 from .blocks import Block
-from .features import CONTEXT_NAMES, FEATURE_SET, LOCAL_NAMES, context_features, local_features
+from .features import (
+    CONTEXT_NAMES,
+    FEATURE_SET,
+    LOCAL_NAMES,
+    MAX_ANALYSED_CHARS,
+    context_features,
+    local_features,
+)
 from .labels import CONTENT_LABELS, LABELS, Label
 from .typing_features import TYPE_FEATURE_SET, kind_context, type_features
 
@@ -178,7 +188,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         if len(set(kinds)) < 2:
             self.kind_words_ = self.kind_text_model_ = self.kind_model_ = None
             return
-        texts = [[b.text for b in blocks] for blocks, _, _, _ in per_page]
+        texts = [[b.text[:MAX_ANALYSED_CHARS] for b in blocks] for blocks, _, _, _ in per_page]
         word_proba = self._word_out_of_fold(texts, [k for _, k, _, _ in per_page], np.array([g for *_, g in per_page]))
         self.kind_words_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=20000, sublinear_tf=True)
         words = self.kind_words_.fit_transform([t for page in texts for t in page])
@@ -239,7 +249,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         if not chosen:
             return out
         rows = type_features([blocks[i] for i in chosen], chosen, len(blocks))
-        words = self.kind_words_.transform([blocks[i].text for i in chosen])
+        words = self.kind_words_.transform([blocks[i].text[:MAX_ANALYSED_CHARS] for i in chosen])
         word_proba = _by_kind(self.kind_text_model_, self.kind_text_model_.predict_proba(words))
         out[chosen] = _by_kind(self.kind_model_, self.kind_model_.predict_proba(kind_context(rows, word_proba)))
         return out
@@ -249,8 +259,11 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         if not blocks:
             empty = np.zeros((0, len(LABELS)))
             return empty, empty
-        first, second = self.content_scores(blocks)
-        kinds = self.kind_scores(blocks, second)
+        # one page is a few hundred rows: OpenMP threads cost more than they save, and
+        # on a busy machine (or beside --jobs workers) their spin-waits cost 10x the page
+        with _one_thread():
+            first, second = self.content_scores(blocks)
+            kinds = self.kind_scores(blocks, second)
         return _combine(first, kinds), _combine(second, kinds)
 
     def predict_proba(self, X: list[list[Block]]) -> list[np.ndarray]:
@@ -260,6 +273,16 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: list[list[Block]]) -> list[list[str]]:
         """Per page, the most probable label of each block."""
         return [[LABELS[i] for i in proba.argmax(axis=1)] for proba in self.predict_proba(X)]
+
+
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    return ThreadpoolController()  # inspects the loaded libraries once
+
+
+def _one_thread():
+    """A context in which OpenMP (the boosted trees' prediction) uses this thread only."""
+    return _threadpools().limit(limits=1, user_api="openmp")
 
 
 def _by_kind(model, proba: np.ndarray) -> np.ndarray:

@@ -75,6 +75,8 @@ def mark_title(blocks: list[Block], title: str) -> None:
     parts = [wanted] + [_norm(p) for p in re.split(r"\s[|–—-]\s|\s::\s", title) if len(p) > 10]
     limit = max(10, len(blocks) // 2)
     for block in blocks[:limit]:
+        if len(block.text) > 2 * MAX_TITLE_CHARS:  # cheap test first: a page may hold one 10 MB block
+            continue
         text = _norm(block.text)
         if text and len(text) < 400 and any(text == p or (len(text) > 15 and text in wanted) for p in parts):
             block.is_title = True

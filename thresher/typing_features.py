@@ -14,6 +14,7 @@ import threading
 import numpy as np
 
 from .blocks import Block
+from .features import MAX_ANALYSED_CHARS
 
 TYPE_FEATURE_SET = "type_features.v3"
 _LEGAL = frozenset(
@@ -123,7 +124,7 @@ def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.
     rows = np.zeros((len(blocks), len(TYPE_NAMES)))
     texts = [b.text[:MAX_KIND_CHARS] for b in blocks]
     for k, (block, doc) in enumerate(zip(blocks, nlp.pipe(texts, batch_size=64))):
-        text = block.text
+        text = block.text[:MAX_ANALYSED_CHARS]
         tokens = [t for t in doc if not t.is_space]
         words = [t for t in tokens if not t.is_punct]
         n = len(words) or 1

@@ -98,9 +98,12 @@ def catalogue() -> list[Case]:
         Case("one 10 MB line of text", "line10mb.txt", lambda: _prose(10 * MB).encode()),
         Case("one 10 MB line of HTML (a single paragraph)", "line10mb.html", lambda: _page("<p>" + _prose(10 * MB) + "</p>")),
         Case("a 2 MB word without spaces", "word.html", lambda: _page("<p>" + "x" * (2 * MB) + "</p>")),
-        Case("NUL bytes throughout", "nul.html", lambda: _page(article).replace(b" ", b" \0")),
+        Case("NUL bytes throughout (one in six bytes)", "nul.html", lambda: _page(article).replace(b" ", b" \0")),
+        Case("NUL bytes here and there", "somenul.html", lambda: _page(article).replace(b"the ", b"the\0 ")),
         Case("control characters throughout", "control.html",
              lambda: _page(article).replace(b"e", b"e\x07").replace(b"a", b"a\x1b\x0c")),
+        Case("control characters here and there", "somecontrol.html",
+             lambda: _page(article).replace(b"court ", b"court\x07 ").replace(b"judge ", b"judge\x0c\x1b ")),
         Case("mixed encodings in one page", "mixed.html", _mixed_encodings),
         Case("UTF-16 without BOM", "utf16.html", lambda: _page(article).decode().encode("utf-16-le")),
         Case("declares Shift_JIS, is UTF-8", "wrongcharset.html",
@@ -129,13 +132,16 @@ def catalogue() -> list[Case]:
     ]
 
 
-# Runs in a fresh interpreter per case: load the model (untimed), then time one page.
+# Runs in a fresh interpreter per case: load the model and label one ordinary page (untimed:
+# it imports spaCy and builds its tokenizer once per process), then time the hostile page.
 _ONE = """
 import json, resource, sys, time
 from thresher.batch import process_source
 from thresher.options import SegmentOptions
 from thresher.persistence import load_model
+from thresher.pipeline import segment_page
 model = load_model(None)
+segment_page(_WARM_UP, model)
 options = SegmentOptions(max_input_bytes=int(sys.argv[2]))
 start = time.perf_counter()
 result = process_source(sys.argv[1], model, options)
@@ -143,7 +149,9 @@ seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "error_type": result.error_type, "error": result.error,
                   "blocks": len(result.page.blocks) if result.page else 0,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
+""".replace("_WARM_UP", repr(
+    "Court sentences man for fraud\n\nA man was sentenced on Monday to five years in prison for fraud, "
+    "prosecutors said.\n\n“Justice was served,” the district attorney said.\n\nCrime fell 12% last year."))
 
 
 def run_case(path: Path, max_input_bytes: int, hard_limit: float = 300.0) -> dict:
