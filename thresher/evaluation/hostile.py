@@ -18,7 +18,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MB = 1024 * 1024
@@ -33,7 +33,7 @@ class Case:
     name: str
     file: str
     make: Callable[[], bytes]
-    args: tuple[str, ...] = ()
+    limits: dict = field(default_factory=dict)  # SegmentOptions that differ from the defaults
     note: str = ""
 
 
@@ -128,7 +128,8 @@ def catalogue() -> list[Case]:
         Case("a 19 MB article (just under the size limit)", "big19mb.html", lambda: _page(_paragraphs(19 * MB))),
         Case("a 40 MB page (over the size limit)", "big40mb.html", lambda: _page(_paragraphs(40 * MB, 1))),
         Case("a 40 MB page, size limit raised to 64 MB", "big40mb-allowed.html", lambda: _page(_paragraphs(40 * MB, 1)),
-             args=("--max-input-bytes", str(64 * MB)), note="limit raised on purpose: what a 40 MB page costs"),
+             limits={"max_input_bytes": 64 * MB, "max_blocks": 500_000},
+             note="limits raised on purpose: what a 40 MB page costs"),
     ]
 
 
@@ -142,7 +143,7 @@ from thresher.persistence import load_model
 from thresher.pipeline import segment_page
 model = load_model(None)
 segment_page(_WARM_UP, model)
-options = SegmentOptions(max_input_bytes=int(sys.argv[2]))
+options = SegmentOptions(**json.loads(sys.argv[2]))
 start = time.perf_counter()
 result = process_source(sys.argv[1], model, options)
 seconds = time.perf_counter() - start
@@ -154,9 +155,9 @@ print(json.dumps({"seconds": seconds, "error_type": result.error_type, "error": 
     "prosecutors said.\n\n“Justice was served,” the district attorney said.\n\nCrime fell 12% last year."))
 
 
-def run_case(path: Path, max_input_bytes: int, hard_limit: float = 300.0) -> dict:
+def run_case(path: Path, limits: dict, hard_limit: float = 600.0) -> dict:
     """One page in a fresh process: outcome, seconds for the page, peak memory, any traceback."""
-    proc = subprocess.run([sys.executable, "-c", _ONE, str(path), str(max_input_bytes)],
+    proc = subprocess.run([sys.executable, "-c", _ONE, str(path), json.dumps(limits)],
                           capture_output=True, text=True, timeout=hard_limit)
     traceback = "Traceback" in proc.stderr
     if proc.returncode != 0 or not proc.stdout.strip():
@@ -174,13 +175,10 @@ def _cli(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
 
 def run_catalogue(folder: Path, *, progress: bool = True) -> Iterator[tuple[Case, dict]]:
     """Write each case to ``folder`` and run it alone; yield ``(case, record)``."""
-    from ..options import MAX_INPUT_BYTES_DEFAULT
-
     for case in catalogue():
         path = folder / case.file
         path.write_bytes(case.make())
-        limit = int(case.args[1]) if case.args[:1] == ("--max-input-bytes",) else MAX_INPUT_BYTES_DEFAULT
-        record = run_case(path, limit)
+        record = run_case(path, case.limits)
         record["bytes"] = path.stat().st_size
         yield case, record
         if progress:
@@ -192,7 +190,7 @@ def run_catalogue_batch(folder: Path, jobs: int = 2) -> dict:
     out = folder / "batch.jsonl"
     start = time.perf_counter()
     proc = _cli("clean", "--format", "json", "--jobs", str(jobs), "-o", str(out),
-                *[str(folder / c.file) for c in catalogue() if not c.args])
+                *[str(folder / c.file) for c in catalogue() if not c.limits])
     records = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
     return {"seconds": time.perf_counter() - start, "exit": proc.returncode, "records": len(records),
             "errors": sum("error" in r for r in records), "traceback": "Traceback" in proc.stderr,
@@ -211,6 +209,7 @@ _BAD_KINDS: list[tuple[str, bytes]] = [
 def make_batch(folder: Path, pages: int, bad_share: float, examples: list[Path]) -> set[str]:
     """Write ``pages`` pages, ``bad_share`` of them bad, spread through the batch; return the bad paths."""
     rng = random.Random(0)
+    folder.mkdir(parents=True, exist_ok=True)
     contents = [p.read_bytes() if p.suffix != ".gz" else gzip.decompress(p.read_bytes()) for p in examples]
     n_bad = round(pages * bad_share)
     bad_at = set(rng.sample(range(pages), n_bad))
@@ -269,7 +268,7 @@ def main(args) -> int:
             print(f"{case.name:<52} {r['bytes'] / MB:>7.2f}MB {r['outcome'][:28]:<28} {seconds:>8} {peak:>8}", flush=True)
             if r["outcome"].startswith("CRASH") or r["traceback"]:
                 failed.append(f"{case.name}: crash or traceback")
-            elif not case.args and r["seconds"] > 5:
+            elif not case.limits and r["seconds"] > 5:
                 failed.append(f"{case.name}: {r['seconds']:.1f} s > 5 s")
             if "40 MB" in case.name and r["peak_mb"] and r["peak_mb"] > 1024:
                 failed.append(f"{case.name}: peak {r['peak_mb']:.0f} MB > 1 GB")
