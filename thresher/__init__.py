@@ -13,7 +13,9 @@ from .errors import (
     InputError,
     LimitExceededError,
     ModelFileError,
+    PageTimeoutError,
     ThresherError,
+    WorkerCrashError,
 )
 from .labels import CONTENT_LABELS, LABELS, Label
 from .options import SegmentOptions
@@ -22,5 +24,6 @@ from .pipeline import Page
 __version__ = "0.1.0"
 __all__ = [
     "BinaryInputError", "Block", "CONTENT_LABELS", "EmptyInputError", "InputError", "LABELS", "Label",
-    "LimitExceededError", "ModelFileError", "Page", "SegmentOptions", "Thresher", "ThresherError", "load",
+    "LimitExceededError", "ModelFileError", "Page", "PageTimeoutError", "SegmentOptions", "Thresher",
+    "ThresherError", "WorkerCrashError", "load",
 ]
