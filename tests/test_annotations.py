@@ -94,3 +94,42 @@ def test_seed_page_gold_matches_the_guideline_example():
         "news_body", "news_body", "news_body", "quote", "quote", "news_body", "statistic",
         "case_record", "case_record", "statistic", "statistic"]
     assert {b.label for b in seed.blocks[11:]} == {"boilerplate"}
+
+
+_SLOW_WRITER = """
+import dataclasses, json, sys, time
+from thresher import annotations
+from thresher.annotations import read_pages, write_pages
+pages = [dataclasses.replace(p, doc_id=f"{p.doc_id}-{i}") for i, p in enumerate(read_pages(sys.argv[1]) * 400)]
+real_dumps = json.dumps
+def slow_dumps(*args, **kwargs):  # the write takes long enough to be killed halfway
+    time.sleep(0.005)
+    return real_dumps(*args, **kwargs)
+annotations.json.dumps = slow_dumps
+print("writing", flush=True)
+write_pages(sys.argv[2], pages)
+"""
+
+
+def test_a_writer_killed_mid_write_leaves_the_old_file_intact(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    source = _write(tmp_path / "..", [_record(doc_id=f"s{i}") for i in range(3)])
+    path = tmp_path / "gold.jsonl"
+    write_pages(path, read_pages(_write(tmp_path, [_record()])))
+    before = path.read_bytes()
+    writer = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, str(source), str(path)],
+                              stdout=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert writer.stdout.readline().strip() == b"writing"
+    deadline = time.monotonic() + 60
+    while not any(p.stat().st_size > 1000 for p in tmp_path.glob(".gold.jsonl.*.tmp")):
+        assert time.monotonic() < deadline and writer.poll() is None, "the writer never started its temp file"
+        time.sleep(0.05)
+    writer.send_signal(signal.SIGKILL)  # a power cut, halfway through the temp file
+    writer.wait()
+    assert path.read_bytes() == before
+    assert len(read_pages(path)) == 1
