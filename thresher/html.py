@@ -194,10 +194,30 @@ class _Maker:
         self.frames.append((element, xpath, {}, {}))
         return xpath
 
+    def _flush_at_br(self, element: etree._Element) -> None:
+        """Flush as if inside the <br> (its path and class tokens), as the features were learned."""
+        raw = _attr_text(element) if element.attrib else ""
+        tokens = attr_tokens(raw) if raw else ()
+        self.path.append("br")
+        self.tokens.append((tokens + self.tokens[-1])[:MAX_ATTR_TOKENS] if tokens else self.tokens[-1])
+        self.flush()
+        self.tokens.pop()
+        self.path.pop()
+
     def walk(self, root: etree._Element) -> None:
         for event, element in etree.iterwalk(root, events=("start", "end")):
             tag = element.tag
             if not isinstance(tag, str):
+                continue
+            if tag == "br":  # void: no children, no block, no xpath; a page may hold a million
+                if event == "end":
+                    self.add(element.tail)
+                    continue
+                self.brs += 1
+                if self.brs >= 2:  # <br><br> separates paragraphs, as in jusText
+                    self._flush_at_br(element)
+                else:
+                    self.add("\n")
                 continue
             if event == "start":
                 self.path.append(tag)
@@ -212,12 +232,6 @@ class _Maker:
                     self.open_blocks.append((element, self.next_id, xpath))
                     self.open_ids.append(self.next_id)
                     self.next_id += 1
-                elif tag == "br":
-                    self.brs += 1
-                    if self.brs >= 2:  # <br><br> separates paragraphs, as in jusText
-                        self.flush()
-                    else:
-                        self.add("\n")
                 self.add(element.text)
             else:
                 if tag in BLOCK_TAGS:
