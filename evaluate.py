@@ -267,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--bad-share", type=float, default=0.05, help="share of bad pages in that batch")
     h.add_argument("--jobs", type=int, default=2)
     h.add_argument("--examples", default="corpus/examples", help="good pages the batch is made of")
+    h.add_argument("--no-catalogue", dest="catalogue", action="store_false", help="run only the mixed batch")
     h.set_defaults(func=cmd_hostile)
     for sub in (a, b):
         sub.add_argument("--report", metavar="DIR", help="write a self-contained index.html and metrics.json here")
