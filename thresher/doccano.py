@@ -1,0 +1,523 @@
+"""Doccano in the loop: push the model's labels as suggestions, pull the annotators' labels back.
+
+``push`` segments pages with the model and uploads them to a doccano project, every
+block pre-labeled with the model's label and score. Two styles:
+
+* ``page`` (a SequenceLabeling project): one example per page, the blocks joined
+  by blank lines, each block a pre-labeled span;
+* ``block`` (a DocumentClassification project): one example per block, with its page
+  id, index and neighbours' text in the metadata.
+
+Every example's metadata names its page (``doc_id``, ``source``, ``site``,
+``content_hash``), the suggestion and who pushed it, so pushing again adds nothing
+and ``pull`` can tell an annotator's decision from the suggestion.
+
+Projects are *collaborative* (annotators see the suggestions, which belong to the
+account that pushed), let spans overlap and let a block hold several categories, so
+that two annotators can each put their own label on a block and disagree visibly:
+doccano would otherwise let the second overwrite the first.
+
+``pull`` reads every annotator's labels and turns them into votes
+(:mod:`thresher.gold_merge`): an annotator's own label on a block is ``accepted``
+when it equals the suggestion, ``corrected`` otherwise; an annotator who confirms an
+example (the checkmark) without labeling a block accepts the suggestion still on it.
+A block takes the label covering more than half of its characters; partial and
+overlapping spans are reported, and a span covering less than half of a block is no
+vote. Talks to doccano's REST API with ``requests`` (see the README's Doccano section).
+
+Credentials come from ``DOCCANO_URL``, ``DOCCANO_USERNAME``, ``DOCCANO_PASSWORD`` or,
+for the last two, a netrc entry for the server's host; never from the command line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import netrc
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+
+from .annotations import read_dir, read_pages, write_pages
+from .batch import process_source
+from .corpus import page_identity
+from .gold_merge import MergeReport, PulledBlock, PulledPage, Vote, merge_pages
+from .inputs import iter_sources, read_source
+from .labels import COLOURS, DEFINITIONS, LABELS
+from .pipeline import Page
+from .uncertainty import blocks_uncertainty, page_uncertainty
+
+STYLES = {  # style -> (project type, polymorphic resource type, label-type endpoint, label endpoint)
+    "page": ("SequenceLabeling", "SequenceLabelingProject", "span-types", "spans"),
+    "block": ("DocumentClassification", "TextClassificationProject", "category-types", "categories"),
+}
+SEPARATOR = "\n\n"  # between a page's blocks in a page-style example
+PAGE_SIZE = 100
+TIMEOUT = 30.0
+
+
+class DoccanoError(RuntimeError):
+    """The doccano server refused a request or could not be reached."""
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Where doccano is and who logs in; the password never shows in a repr."""
+
+    url: str
+    username: str
+    password: str = field(repr=False)
+
+
+def credentials(environ: Mapping[str, str] | None = None, netrc_file: str | None = None) -> Credentials:
+    """Read the server and login from ``DOCCANO_*`` variables, else from netrc for the URL's host.
+
+    Raises ``DoccanoError`` naming what is missing (never a secret).
+    """
+    env = os.environ if environ is None else environ
+    url = env.get("DOCCANO_URL", "").strip()
+    if not url:
+        raise DoccanoError("set DOCCANO_URL to the doccano server (e.g. http://127.0.0.1:8000)")
+    username, password = env.get("DOCCANO_USERNAME"), env.get("DOCCANO_PASSWORD")
+    if not (username and password):
+        parsed = urlparse(url)
+        try:
+            entries = netrc.netrc(netrc_file or env.get("NETRC") or None)
+        except (FileNotFoundError, netrc.NetrcParseError):
+            entries = None
+        found = entries and (entries.authenticators(parsed.netloc) or entries.authenticators(parsed.hostname or ""))
+        if not found:
+            raise DoccanoError("no doccano login: set DOCCANO_USERNAME and DOCCANO_PASSWORD, "
+                               f"or add a netrc entry for machine {parsed.hostname}")
+        username, password = found[0], found[2]
+    return Credentials(url.rstrip("/"), username, password)
+
+
+class DoccanoClient:
+    """A logged-in session on doccano's REST API (``/v1``), token-authenticated.
+
+    Only what the loop needs: projects, label types, members, examples, their labels
+    (``spans`` or ``categories``) and confirmation states.
+    """
+
+    def __init__(self, creds: Credentials, *, timeout: float = TIMEOUT) -> None:
+        self.url = creds.url
+        self.username = creds.username
+        self.timeout = timeout
+        self.session = requests.Session()
+        try:
+            answer = self.session.post(f"{self.url}/v1/auth/login/", timeout=timeout,
+                                       json={"username": creds.username, "password": creds.password})
+        except requests.RequestException as exc:
+            raise DoccanoError(f"cannot reach doccano at {self.url}: {type(exc).__name__}") from None
+        if answer.status_code != 200 or "key" not in answer.json():
+            raise DoccanoError(f"doccano at {self.url} refused the login of {creds.username!r} "
+                               f"(HTTP {answer.status_code})")
+        # the token spares every later request the session's CSRF dance
+        self.session.headers["Authorization"] = f"Token {answer.json()['key']}"
+        self.session.cookies.clear()
+        self.user_id = self.request("GET", "/v1/me")["id"]
+
+    def request(self, method: str, path: str, **kwargs) -> dict | list | None:
+        """One API call; an HTTP error becomes a ``DoccanoError`` with the server's answer."""
+        try:
+            answer = self.session.request(method, f"{self.url}{path}", timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise DoccanoError(f"{method} {path}: {type(exc).__name__}: {exc}") from None
+        if answer.status_code >= 400:
+            raise DoccanoError(f"{method} {path}: HTTP {answer.status_code}: {answer.text[:300]}")
+        return answer.json() if answer.content else None
+
+    def paged(self, path: str, **params) -> Iterator[dict]:
+        """Every item of a paginated list."""
+        offset = 0
+        while True:
+            page = self.request("GET", path, params={**params, "limit": PAGE_SIZE, "offset": offset})
+            yield from page["results"]
+            offset += len(page["results"])
+            if not page["next"] or not page["results"]:
+                return
+
+    # -- projects and members -----------------------------------------------------------
+    def find_project(self, name: str) -> dict | None:
+        """The project called ``name`` exactly, or None."""
+        return next((p for p in self.paged("/v1/projects", q=name) if p["name"] == name), None)
+
+    def create_project(self, name: str, style: str) -> dict:
+        """A collaborative project of the style's type (see the module docstring for why)."""
+        project_type, resource, _, _ = STYLES[style]
+        return self.request("POST", "/v1/projects", json={
+            "name": name, "project_type": project_type, "resourcetype": resource,
+            "description": f"Thresher {style}-style labeling: correct the suggested labels, then confirm.",
+            "guideline": guideline(style), "collaborative_annotation": True,
+            "single_class_classification": False, "allow_overlapping": True,
+        })
+
+    def user_names(self) -> dict[int, str]:
+        """User id → name for every user (needs project-admin rights)."""
+        return {u["id"]: u["username"] for u in self.request("GET", "/v1/users")}
+
+    def add_member(self, project_id: int, username: str, role: str = "annotator") -> None:
+        """Make ``username`` a member of the project (no-op when already one)."""
+        members = self.request("GET", f"/v1/projects/{project_id}/members")
+        if any(m["username"] == username for m in members):
+            return
+        users = {name: uid for uid, name in self.user_names().items()}
+        roles = {r["name"]: r["id"] for r in self.request("GET", "/v1/roles")}
+        if username not in users:
+            raise DoccanoError(f"no doccano user {username!r}")
+        self.request("POST", f"/v1/projects/{project_id}/members", json={"user": users[username], "role": roles[role]})
+
+    # -- labels ---------------------------------------------------------------------------
+    def label_types(self, project_id: int, style: str) -> dict[str, int]:
+        """Label name → label-type id."""
+        kinds = STYLES[style][2]
+        return {t["text"]: t["id"] for t in self.request("GET", f"/v1/projects/{project_id}/{kinds}")}
+
+    def ensure_labels(self, project_id: int, style: str) -> dict[str, int]:
+        """Create the five labels (fixed colours) where missing; return name → id."""
+        kinds = STYLES[style][2]
+        have = self.label_types(project_id, style)
+        for name in LABELS:
+            if name not in have:
+                made = self.request("POST", f"/v1/projects/{project_id}/{kinds}",
+                                    json={"text": name, "background_color": COLOURS[name], "text_color": "#ffffff"})
+                have[name] = made["id"]
+        return have
+
+    def examples(self, project_id: int) -> list[dict]:
+        return list(self.paged(f"/v1/projects/{project_id}/examples"))
+
+    def create_example(self, project_id: int, text: str, meta: dict) -> dict:
+        return self.request("POST", f"/v1/projects/{project_id}/examples", json={"text": text, "meta": meta})
+
+    def labels(self, project_id: int, example_id: int, style: str) -> list[dict]:
+        """Every user's labels on an example (the project is collaborative)."""
+        return self.request("GET", f"/v1/projects/{project_id}/examples/{example_id}/{STYLES[style][3]}")
+
+    def add_label(self, project_id: int, example_id: int, style: str, label_id: int, *,
+                  start: int | None = None, end: int | None = None, prob: float = 0.0) -> dict:
+        """A span (``start``/``end``) or a category, owned by the logged-in user."""
+        body: dict = {"label": label_id, "prob": prob}
+        if style == "page":
+            body |= {"start_offset": start, "end_offset": end}
+        return self.request("POST", f"/v1/projects/{project_id}/examples/{example_id}/{STYLES[style][3]}", json=body)
+
+    def delete_label(self, project_id: int, example_id: int, style: str, label_id: int) -> None:
+        self.request("DELETE", f"/v1/projects/{project_id}/examples/{example_id}/{STYLES[style][3]}/{label_id}")
+
+    def confirmers(self, project_id: int, example_id: int) -> list[int]:
+        """Ids of the users who confirmed the example (the checkmark)."""
+        states = self.request("GET", f"/v1/projects/{project_id}/examples/{example_id}/states")
+        return [s["confirmed_by"] for s in (states["results"] if isinstance(states, dict) else states)]
+
+    def confirm(self, project_id: int, example_id: int) -> None:
+        """Set the checkmark; doccano's call toggles it, so it is only made when the mark is off."""
+        if not self.confirmers(project_id, example_id):
+            self.request("POST", f"/v1/projects/{project_id}/examples/{example_id}/states", json={})
+
+
+def guideline(style: str) -> str:
+    """The project guideline: what to do, and the labels' one-line definitions."""
+    unit = "each block (a span; blocks are separated by blank lines)" if style == "page" else "the block"
+    lines = [f"Label {unit} with one of five labels. The model's suggestion is already there:",
+             "keep it if it is right, replace it with your own label if it is wrong, then confirm the example.", ""]
+    lines += [f"* **{name}**: {DEFINITIONS[name]}" for name in LABELS]
+    return "\n".join(lines)
+
+
+# -- push ----------------------------------------------------------------------------------
+@dataclass(slots=True)
+class PushReport:
+    """What a push did: examples created, pages pushed, and pages skipped or failed with why."""
+
+    project_id: int = 0
+    examples_added: int = 0
+    pages_pushed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    source: str
+    doc_id: str
+    rel_source: str
+    site: str
+    content_hash: str
+    page: Page
+
+
+def _candidates(paths: Sequence[str], model, corpus: Path | None, report: PushReport) -> list[_Candidate]:
+    out = []
+    for source in iter_sources(list(paths)):
+        result = process_source(source, model.model, model.options)
+        if result.page is None:
+            report.failed.append((source, f"{result.error_type}: {result.error}"))
+            continue
+        if not result.page.blocks:
+            report.skipped.append((source, "no blocks"))
+            continue
+        data = read_source(source, max_bytes=model.options.max_input_bytes)
+        doc_id, rel, site = page_identity(source, corpus)
+        out.append(_Candidate(source, doc_id, rel, site, hashlib.sha256(data).hexdigest()[:16], result.page))
+    return out
+
+
+def _page_meta(c: _Candidate, pusher: str) -> dict:
+    return {"doc_id": c.doc_id, "source": c.rel_source, "site": c.site, "content_hash": c.content_hash,
+            "pushed_by": pusher}
+
+
+def push(client: DoccanoClient, paths: Sequence[str], *, project: str, model, style: str = "page",
+         corpus: Path | None = None, annotations: Path | None = None, select: str | None = None,
+         method: str = "margin", budget: int | None = None, members: Sequence[str] = ()) -> PushReport:
+    """Segment ``paths`` with ``model`` (a :class:`thresher.Thresher`) and push them as suggestions.
+
+    Parameters
+    ----------
+    select : ``None`` (every page, in order) or ``"uncertain"``: the pages (``page``
+        style) or blocks (``block`` style) the model is least sure about, by
+        ``method`` (``margin`` or ``entropy``), skipping pages already in ``annotations``.
+    budget : at most this many examples (pages or blocks) are added.
+    members : users made annotators of the project.
+
+    Pages already in the project (same ``doc_id``) are never pushed again; a page
+    whose content changed since is reported, not pushed.
+    """
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {', '.join(STYLES)}")
+    report = PushReport()
+    found = client.find_project(project)
+    if found is None:
+        found = client.create_project(project, style)
+    elif found["project_type"] != STYLES[style][0]:
+        raise DoccanoError(f"project {project!r} is a {found['project_type']} project, not a {style}-style one")
+    pid = report.project_id = found["id"]
+    label_ids = client.ensure_labels(pid, style)
+    for name in members:
+        client.add_member(pid, name)
+    pushed: dict[str, str] = {}  # doc_id -> content hash
+    pushed_blocks: set[tuple[str, int]] = set()
+    for example in client.examples(pid):
+        meta = example.get("meta") or {}
+        if "doc_id" in meta:
+            pushed[meta["doc_id"]] = meta.get("content_hash", "")
+            pushed_blocks.add((meta["doc_id"], meta.get("index", -1)))
+    known = set()
+    if select and annotations is not None and Path(annotations).is_dir():
+        gold = read_dir(annotations)
+        known = {p.doc_id for p in gold} | {p.source for p in gold}
+    candidates = []
+    for c in _candidates(paths, model, corpus, report):
+        if c.doc_id in pushed and style == "page":
+            why = "already in the project" if pushed[c.doc_id] == c.content_hash else \
+                "already in the project, with other content (changed since it was pushed): not pushed again"
+            report.skipped.append((c.source, why))
+        elif c.doc_id in pushed and pushed[c.doc_id] != c.content_hash:
+            report.skipped.append((c.source, "already in the project with other content: not pushed again"))
+        elif c.doc_id in known or c.rel_source in known:
+            report.skipped.append((c.source, "already in the annotations"))
+        else:
+            candidates.append(c)
+    if style == "page":
+        if select:
+            candidates.sort(key=lambda c: -page_uncertainty(c.page.blocks, method))
+        for c in candidates[:budget]:
+            _push_page(client, pid, c, label_ids, report)
+    else:
+        units = [(c, k, u) for c in candidates for k, u in enumerate(blocks_uncertainty(c.page.blocks, method))
+                 if (c.doc_id, k) not in pushed_blocks]
+        if select:
+            units.sort(key=lambda unit: -unit[2])
+        for c, k, u in units[:budget]:
+            _push_block(client, pid, c, k, float(u), label_ids, report)
+    return report
+
+
+def _push_page(client: DoccanoClient, pid: int, c: _Candidate, label_ids: dict[str, int], report: PushReport) -> None:
+    offsets, position = [], 0
+    for block in c.page.blocks:
+        offsets.append([position, position + len(block.text), block.label, round(block.scores[block.label], 4)])
+        position += len(block.text) + len(SEPARATOR)
+    text = SEPARATOR.join(b.text for b in c.page.blocks)
+    meta = _page_meta(c, client.username) | {"style": "page", "blocks": offsets,
+                                             "uncertainty": round(page_uncertainty(c.page.blocks), 4)}
+    example = client.create_example(pid, text, meta)
+    for start, end, label, score in offsets:
+        client.add_label(pid, example["id"], "page", label_ids[label], start=start, end=end, prob=score)
+    report.examples_added += 1
+    report.pages_pushed.append(c.doc_id)
+
+
+def _push_block(client: DoccanoClient, pid: int, c: _Candidate, k: int, uncertainty: float,
+                label_ids: dict[str, int], report: PushReport) -> None:
+    blocks = c.page.blocks
+    block = blocks[k]
+    meta = _page_meta(c, client.username) | {
+        "style": "block", "index": k, "suggested": block.label, "score": round(block.scores[block.label], 4),
+        "uncertainty": round(uncertainty, 4),
+        # neighbours give the annotator the context; "" at the page's edges keeps the meta rectangular
+        "previous": blocks[k - 1].text if k else "", "next": blocks[k + 1].text if k + 1 < len(blocks) else "",
+    }
+    example = client.create_example(pid, block.text, meta)
+    client.add_label(pid, example["id"], "block", label_ids[block.label], prob=meta["score"])
+    report.examples_added += 1
+    if c.doc_id not in report.pages_pushed:
+        report.pages_pushed.append(c.doc_id)
+
+
+# -- pull ----------------------------------------------------------------------------------
+@dataclass(slots=True)
+class PullReport:
+    """What a pull read and merged, and what it could not read without guessing."""
+
+    examples_read: int = 0
+    merge: MergeReport = field(default_factory=MergeReport)
+    problems: list[str] = field(default_factory=list)
+
+
+def _majority(cover: dict[str, int], size: int) -> str | None:
+    """The label covering more than half of a block's ``size`` characters, else None."""
+    if not cover:
+        return None
+    label, chars = max(cover.items(), key=lambda item: item[1])
+    return label if 2 * chars > size else None
+
+
+def _span_cover(spans: list[dict], start: int, end: int, names: dict[int, str]) -> dict[str, int]:
+    cover: dict[str, int] = {}
+    for span in spans:
+        overlap = min(end, span["end_offset"]) - max(start, span["start_offset"])
+        if overlap > 0:
+            label = names[span["label"]]
+            cover[label] = cover.get(label, 0) + overlap
+    return cover
+
+
+def _user_votes(users: list[int], confirmed: list[int], pusher_id: int | None, decide, user_names: dict[int, str],
+                suggested: str, where: str, problems: list[str]) -> list[Vote]:
+    """The votes on one block: each annotator's own label, else the suggestion they confirmed."""
+    votes = []
+    for uid in users:
+        label = decide(uid, where, problems)
+        if label is None and uid in confirmed and pusher_id is not None and uid != pusher_id:
+            label = decide(pusher_id, where, problems)
+        if label is not None:
+            votes.append(Vote(user_names.get(uid, f"user-{uid}"), label,
+                              "accepted" if label == suggested else "corrected"))
+    return votes
+
+
+def _page_example(example: dict, labels: list[dict], confirmed: list[int], pusher_id: int | None,
+                  names: dict[int, str], user_names: dict[int, str], problems: list[str]) -> list[PulledBlock]:
+    meta = example["meta"]
+    by_user: dict[int, list[dict]] = {}
+    for span in labels:
+        by_user.setdefault(span["user"], []).append(span)
+    users = sorted((set(by_user) - {pusher_id}) | set(confirmed), key=lambda u: user_names.get(u, str(u)))
+    out = []
+    for k, (start, end, suggested, score) in enumerate(meta["blocks"]):
+        text = example["text"][start:end]
+
+        def decide(uid: int, where: str, problems: list[str], start=start, end=end, size=end - start) -> str | None:
+            cover = _span_cover(by_user.get(uid, []), start, end, names)
+            who = user_names.get(uid, f"user-{uid}")
+            if len(cover) > 1:
+                problems.append(f"{where}: {who}'s spans overlap with labels {sorted(cover)}")
+            label = _majority(cover, size)
+            if cover and sum(cover.values()) < size:
+                problems.append(f"{where}: {who}'s spans cover {sum(cover.values())} of {size} characters"
+                                + ("" if label else ": no label taken"))
+            return label
+
+        where = f"{meta['doc_id']} block {k}"
+        votes = _user_votes(users, confirmed, pusher_id, decide, user_names, suggested, where, problems)
+        out.append(PulledBlock(k, text, votes, suggested, score))
+    return out
+
+
+def _block_example(example: dict, labels: list[dict], confirmed: list[int], pusher_id: int | None,
+                   names: dict[int, str], user_names: dict[int, str], problems: list[str]) -> PulledBlock:
+    meta = example["meta"]
+    by_user: dict[int, set[str]] = {}
+    for category in labels:
+        by_user.setdefault(category["user"], set()).add(names[category["label"]])
+    users = sorted((set(by_user) - {pusher_id}) | set(confirmed), key=lambda u: user_names.get(u, str(u)))
+
+    def decide(uid: int, where: str, problems: list[str]) -> str | None:
+        chosen = by_user.get(uid, set())
+        if len(chosen) > 1:
+            problems.append(f"{where}: {user_names.get(uid, uid)} gave several labels {sorted(chosen)}: no label taken")
+            return None
+        return next(iter(chosen), None)
+
+    where = f"{meta['doc_id']} block {meta['index']}"
+    votes = _user_votes(users, confirmed, pusher_id, decide, user_names, meta["suggested"], where, problems)
+    return PulledBlock(meta["index"], example["text"], votes, meta["suggested"], meta.get("score"))
+
+
+def pull(client: DoccanoClient, *, project: str, out: Path, only_confirmed: bool = False,
+         split: str = "train") -> PullReport:
+    """Read the annotators' labels of ``project`` and merge them into the annotation file ``out``.
+
+    A new page's split is that of its site elsewhere in ``out``'s folder (so a site
+    never leaks into two splits), else ``split``. The file is written atomically,
+    keeping the replaced one as ``.bak``; nothing already in it is dropped.
+    """
+    found = client.find_project(project)
+    if found is None:
+        raise DoccanoError(f"no doccano project {project!r}")
+    style = next(s for s, spec in STYLES.items() if spec[0] == found["project_type"])
+    pid = found["id"]
+    names = {i: name for name, i in client.label_types(pid, style).items()}
+    user_names = client.user_names()
+    user_ids = {name: uid for uid, name in user_names.items()}
+    report = PullReport()
+    pages: dict[str, PulledPage] = {}
+    for example in client.examples(pid):
+        meta = example.get("meta") or {}
+        if "doc_id" not in meta or meta.get("style") != style:
+            report.problems.append(f"example {example['id']}: not pushed by thresher (no doc_id): skipped")
+            continue
+        if only_confirmed and not example["is_confirmed"]:
+            continue
+        report.examples_read += 1
+        confirmed = client.confirmers(pid, example["id"])
+        labels = client.labels(pid, example["id"], style)
+        pusher_id = user_ids.get(meta.get("pushed_by", ""))
+        page = pages.setdefault(meta["doc_id"], PulledPage(meta["doc_id"], meta["source"], meta["site"], []))
+        if style == "page":
+            page.blocks += _page_example(example, labels, confirmed, pusher_id, names, user_names, report.problems)
+        else:
+            page.blocks.append(_block_example(example, labels, confirmed, pusher_id, names, user_names,
+                                              report.problems))
+    out = Path(out)
+    existing = read_pages(out) if out.exists() else []
+    folder = read_dir(out.parent) if out.parent.is_dir() else []
+    sites = {p.site: p.split for p in folder} | {p.site: p.split for p in existing}
+    merged, report.merge = merge_pages(existing, sorted(pages.values(), key=lambda p: p.doc_id),
+                                       lambda site: sites.setdefault(site, split),
+                                       extra={"doccano_project": project})
+    if report.merge.votes_added:
+        write_pages(out, merged)
+    return report
+
+
+def summary(report: PushReport | PullReport) -> list[str]:
+    """Lines for the user (stderr), one per skipped or failed page or problem, then the totals."""
+    if isinstance(report, PushReport):
+        lines = [f"skipped {source}: {why}" for source, why in report.skipped]
+        lines += [f"failed {source}: {why}" for source, why in report.failed]
+        lines.append(f"pushed {len(report.pages_pushed)} pages as {report.examples_added} examples "
+                     f"(project id {report.project_id}), {len(report.skipped)} skipped, {len(report.failed)} failed")
+        return lines
+    m = report.merge
+    lines = list(report.problems)
+    lines += [f"conflict: {doc_id} block {index}" for doc_id, index in m.conflicts]
+    lines.append(f"read {report.examples_read} examples: {m.votes_added} new votes, {m.blocks_added} blocks and "
+                 f"{m.pages_added} pages added, {m.pages_updated} pages updated, {len(m.conflicts)} conflicts")
+    return lines
