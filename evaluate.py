@@ -50,7 +50,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     metrics: dict = {}
     for name, scored in runs.items():
         if not scored:
-            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "0 pages"])
+            rows.append([name, *["-"] * 9, "0 pages"])  # one cell per column of the header below
             continue
         block = prf(*pooled(scored))
         word = prf(*pooled(scored, by_words=True))

@@ -35,6 +35,7 @@ import hashlib
 import netrc
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -57,6 +58,7 @@ STYLES = {  # style -> (project type, polymorphic resource type, label-type endp
 SEPARATOR = "\n\n"  # between a page's blocks in a page-style example
 PAGE_SIZE = 100
 TIMEOUT = 30.0
+READERS = 4  # concurrent read requests in a pull
 
 
 class DoccanoError(RuntimeError):
@@ -478,16 +480,24 @@ def pull(client: DoccanoClient, *, project: str, out: Path, only_confirmed: bool
     user_ids = {name: uid for uid, name in user_names.items()}
     report = PullReport()
     pages: dict[str, PulledPage] = {}
+    chosen = []
     for example in client.examples(pid):
         meta = example.get("meta") or {}
         if "doc_id" not in meta or meta.get("style") != style:
             report.problems.append(f"example {example['id']}: not pushed by thresher (no doc_id): skipped")
-            continue
-        if only_confirmed and not example["is_confirmed"]:
-            continue
+        elif example["is_confirmed"] or not only_confirmed:
+            chosen.append(example)
+
+    def fetch(example: dict) -> tuple[list[int], list[dict]]:
+        confirmed = client.confirmers(pid, example["id"]) if example["is_confirmed"] else []
+        return confirmed, client.labels(pid, example["id"], style)
+
+    # reads only, a few at a time: a pull costs two requests per example
+    with ThreadPoolExecutor(READERS) as pool:
+        fetched = list(pool.map(fetch, chosen))
+    for example, (confirmed, labels) in zip(chosen, fetched):
+        meta = example["meta"]
         report.examples_read += 1
-        confirmed = client.confirmers(pid, example["id"])
-        labels = client.labels(pid, example["id"], style)
         pusher_id = user_ids.get(meta.get("pushed_by", ""))
         page = pages.setdefault(meta["doc_id"], PulledPage(meta["doc_id"], meta["source"], meta["site"], []))
         if style == "page":

@@ -87,13 +87,16 @@ def _suggestion(pulled: PulledBlock) -> dict:
 
 
 def _find(items: list[dict], pulled: PulledBlock, key: Callable[[dict], tuple]) -> int | None:
-    """The position of the entry for ``pulled``: same index and text first, then same text."""
+    """The position of the entry for ``pulled``: same index and text, or same text where no index is known.
+
+    A page may repeat a block's text ("Share", "Read more"): the index tells the copies apart.
+    """
     text = normalise(pulled.text)
     for position, item in enumerate(items):
         if key(item) == (pulled.index, text):
             return position
     for position, item in enumerate(items):
-        if key(item)[1] == text:
+        if key(item) == (None, text):
             return position
     return None
 
