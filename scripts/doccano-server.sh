@@ -50,12 +50,23 @@ server_env() {
   export SECRET_KEY
 }
 
+# descendants of the given PIDs (psutil comes with doccano; a fresh Debian may have no pgrep)
+children() {
+  "$VENV/bin/python" -c 'import sys, psutil
+for pid in sys.argv[1:]:
+    try:
+        print(" ".join(str(c.pid) for c in psutil.Process(int(pid)).children(recursive=True)))
+    except psutil.Error:
+        pass' "$@" 2>/dev/null | tr '\n' ' '
+}
+
 stop() {
   local pids="" kids="" p
   for f in "$RUN/gunicorn.pid" "$RUN/celery.pid"; do
     if alive "$f"; then pids="$pids $(cat "$f")"; fi
   done
-  for p in $pids; do kids="$kids $(pgrep -P "$p" 2>/dev/null | tr '\n' ' ')"; done
+  # shellcheck disable=SC2086
+  [ -n "$pids" ] && kids="$(children $pids)"
   for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
   for _ in $(seq 1 30); do  # celery's warm shutdown takes a few seconds
     local any=0
@@ -64,15 +75,16 @@ stop() {
     sleep 0.5
   done
   for p in $pids $kids; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
-  rm -f "$RUN/gunicorn.pid" "$RUN/celery.pid"
+  rm -f "$RUN/gunicorn.pid" "$RUN/celery.pid" "$RUN/doccano.env"
   [ -n "$pids" ] && log "stopped (pids$pids)"
   return 0
 }
 
+# /v1/health/ answers 200 once the database, storage, migrations and a celery round trip work
 healthy() {
-  local code
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H 'Accept: application/json' "$1/v1/health/" || true)
-  [ "$code" = 200 ]
+  "$VENV/bin/python" -c 'import sys, urllib.request
+request = urllib.request.Request(sys.argv[1] + "/v1/health/", headers={"Accept": "application/json"})
+sys.exit(0 if urllib.request.urlopen(request, timeout=10).status == 200 else 1)' "$1" >/dev/null 2>&1
 }
 
 start() {
