@@ -507,8 +507,14 @@ def pull(client: DoccanoClient, *, project: str, out: Path, only_confirmed: bool
                                               report.problems))
     out = Path(out)
     existing = read_pages(out) if out.exists() else []
-    folder = read_dir(out.parent) if out.parent.is_dir() else []
-    sites = {p.site: p.split for p in folder} | {p.site: p.split for p in existing}
+    others = [page for f in sorted(out.parent.glob("*.jsonl")) if f.resolve() != out.resolve()
+              for page in read_pages(f)]
+    # a page held by another file of the folder stays there: a copy here would be a duplicate doc_id
+    elsewhere = {page.doc_id for page in others}
+    for doc_id in sorted(elsewhere & set(pages)):
+        report.problems.append(f"{doc_id}: already in another file of {out.parent}: not merged into {out.name}")
+        del pages[doc_id]
+    sites = {p.site: p.split for p in others} | {p.site: p.split for p in existing}
     merged, report.merge = merge_pages(existing, sorted(pages.values(), key=lambda p: p.doc_id),
                                        lambda site: sites.setdefault(site, split),
                                        extra={"doccano_project": project})

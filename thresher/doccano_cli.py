@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .annotations import SPLITS
+from .errors import ThresherError
 from .uncertainty import METHODS
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -81,9 +82,11 @@ def run(args: argparse.Namespace) -> int:
             report = doccano.pull(client, project=args.project, out=Path(args.output),
                                   only_confirmed=args.only_confirmed, split=args.split)
             failed = False
-    except doccano.DoccanoError as exc:
-        print(f"thresher: doccano: {exc}", file=sys.stderr)
+    except (doccano.DoccanoError, ThresherError, OSError) as exc:  # server, model or annotation file: one line
+        print(f"thresher: doccano: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
     for line in doccano.summary(report):
         print(f"thresher: {line}", file=sys.stderr)
     return EXIT_SOME_FAILED if failed else EXIT_OK
