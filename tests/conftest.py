@@ -55,6 +55,20 @@ def _doccano_env_file() -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+def require_doccano() -> bool:
+    """In CI (or when asked) the doccano tests must run: a missing server or extra is a failure."""
+    return bool(os.environ.get("CI") or os.environ.get("THRESHER_REQUIRE_DOCCANO"))
+
+
+def import_doccano():
+    """``thresher.doccano``: skipped without the doccano extra, except where it is required."""
+    if require_doccano():
+        import thresher.doccano
+
+        return thresher.doccano
+    return pytest.importorskip("thresher.doccano", reason="the doccano extra is not installed")
+
+
 @pytest.fixture(scope="session")
 def doccano_env() -> dict[str, str]:
     """URL and logins (admin, annotator) of the doccano started by ``scripts/doccano-server.sh``.
@@ -81,7 +95,7 @@ def doccano_env() -> dict[str, str]:
         except Exception as exc:  # requests missing or the server down: the same verdict
             problem = f"doccano at {env['DOCCANO_URL']} is unreachable: {type(exc).__name__}: {exc}"
     if problem:
-        if os.environ.get("CI") or os.environ.get("THRESHER_REQUIRE_DOCCANO"):
+        if require_doccano():
             pytest.fail(problem)
         pytest.skip(problem)
     return env

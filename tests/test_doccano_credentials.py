@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("requests")
+from .conftest import import_doccano
 
-from thresher.doccano import DoccanoError, credentials  # noqa: E402
+doccano = import_doccano()
+DoccanoError, credentials = doccano.DoccanoError, doccano.credentials
 
 
 def test_credentials_come_from_the_environment_and_hide_the_password():

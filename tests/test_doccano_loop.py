@@ -23,10 +23,10 @@ from thresher.annotations import read_pages, realign
 from thresher.corpus import read_bytes
 from thresher.uncertainty import page_uncertainty
 
-from .conftest import ROOT
+from .conftest import ROOT, import_doccano
 
 pytestmark = pytest.mark.doccano
-doccano = pytest.importorskip("thresher.doccano")
+doccano = import_doccano()
 
 GOLD = ROOT / "annotations" / "gold.jsonl"
 BASE_PAGES = 13  # the seed page and twelve orange_ca releases: M0 trains in seconds

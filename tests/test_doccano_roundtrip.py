@@ -15,11 +15,10 @@ from thresher.annotations import read_pages
 from thresher.corpus import page_identity, read_bytes
 from thresher.labels import LABELS
 
-from .conftest import EXAMPLES, SEED
+from .conftest import EXAMPLES, SEED, import_doccano
 
 pytestmark = pytest.mark.doccano
-requests = pytest.importorskip("requests")
-doccano = pytest.importorskip("thresher.doccano")
+doccano = import_doccano()
 
 # a 12-block press release: with the four example text pages, five pages for the block style
 # (the example HTML page alone would be 314 examples there)
