@@ -313,23 +313,27 @@ def push(client: DoccanoClient, paths: Sequence[str], *, project: str, model, st
     if select and annotations is not None and Path(annotations).is_dir():
         gold = read_dir(annotations)
         known = {p.doc_id for p in gold} | {p.source for p in gold}
-    candidates = []
+    candidates, seen = [], set()
     for c in _candidates(paths, model, corpus, report):
-        if c.doc_id in pushed and style == "page":
-            why = "already in the project" if pushed[c.doc_id] == c.content_hash else \
-                "already in the project, with other content (changed since it was pushed): not pushed again"
-            report.skipped.append((c.source, why))
+        if c.doc_id in seen:
+            report.skipped.append((c.source, f"given twice (doc_id {c.doc_id})"))
         elif c.doc_id in pushed and pushed[c.doc_id] != c.content_hash:
-            report.skipped.append((c.source, "already in the project with other content: not pushed again"))
+            report.skipped.append((c.source, "already in the project with other content (it changed since it "
+                                             "was pushed): not pushed again"))
+        elif c.doc_id in pushed and (style == "page" or all((c.doc_id, k) in pushed_blocks
+                                                            for k in range(len(c.page.blocks)))):
+            report.skipped.append((c.source, "already in the project"))
         elif c.doc_id in known or c.rel_source in known:
             report.skipped.append((c.source, "already in the annotations"))
         else:
             candidates.append(c)
+        seen.add(c.doc_id)
     if style == "page":
+        ranked = [(c, page_uncertainty(c.page.blocks, method)) for c in candidates]
         if select:
-            candidates.sort(key=lambda c: -page_uncertainty(c.page.blocks, method))
-        for c in candidates[:budget]:
-            _push_page(client, pid, c, label_ids, report)
+            ranked.sort(key=lambda item: -item[1])
+        for c, u in ranked[:budget]:
+            _push_page(client, pid, c, u, label_ids, report)
     else:
         units = [(c, k, u) for c in candidates for k, u in enumerate(blocks_uncertainty(c.page.blocks, method))
                  if (c.doc_id, k) not in pushed_blocks]
@@ -340,14 +344,15 @@ def push(client: DoccanoClient, paths: Sequence[str], *, project: str, model, st
     return report
 
 
-def _push_page(client: DoccanoClient, pid: int, c: _Candidate, label_ids: dict[str, int], report: PushReport) -> None:
+def _push_page(client: DoccanoClient, pid: int, c: _Candidate, uncertainty: float, label_ids: dict[str, int],
+               report: PushReport) -> None:
     offsets, position = [], 0
     for block in c.page.blocks:
         offsets.append([position, position + len(block.text), block.label, round(block.scores[block.label], 4)])
         position += len(block.text) + len(SEPARATOR)
     text = SEPARATOR.join(b.text for b in c.page.blocks)
     meta = _page_meta(c, client.username) | {"style": "page", "blocks": offsets,
-                                             "uncertainty": round(page_uncertainty(c.page.blocks), 4)}
+                                             "uncertainty": round(uncertainty, 4)}
     example = client.create_example(pid, text, meta)
     for start, end, label, score in offsets:
         client.add_label(pid, example["id"], "page", label_ids[label], start=start, end=end, prob=score)
