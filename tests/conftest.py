@@ -37,3 +37,65 @@ def model():
 @pytest.fixture(scope="session")
 def seed_bytes() -> bytes:
     return SEED.read_bytes()
+
+
+DOCCANO_KEYS = ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD",
+                "DOCCANO_ANNOTATOR_USERNAME", "DOCCANO_ANNOTATOR_PASSWORD")
+
+
+def _doccano_env_file() -> dict[str, str]:
+    """The logins scripts/doccano-server.sh wrote (``export KEY=value`` lines), if it runs here."""
+    import tempfile
+
+    folder = os.environ.get("DOCCANO_RUN_DIR") or os.path.join(tempfile.gettempdir(), "thresher-doccano")
+    path = Path(folder) / "doccano.env"
+    if not path.is_file():
+        return {}
+    pairs = (line.removeprefix("export ").split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def require_doccano() -> bool:
+    """In CI (or when asked) the doccano tests must run: a missing server or extra is a failure."""
+    return bool(os.environ.get("CI") or os.environ.get("THRESHER_REQUIRE_DOCCANO"))
+
+
+def import_doccano():
+    """``thresher.doccano``: skipped without the doccano extra, except where it is required."""
+    if require_doccano():
+        import thresher.doccano
+
+        return thresher.doccano
+    return pytest.importorskip("thresher.doccano", reason="the doccano extra is not installed")
+
+
+@pytest.fixture(scope="session")
+def doccano_env() -> dict[str, str]:
+    """URL and logins (admin, annotator) of the doccano started by ``scripts/doccano-server.sh``.
+
+    Taken from the environment (``.ci/run`` sources the server's ``doccano.env``), else
+    from that file in the default run folder. When the server is unreachable the test
+    fails if ``CI`` or ``THRESHER_REQUIRE_DOCCANO`` is set, and is skipped otherwise.
+    """
+    env = {k: os.environ[k] for k in DOCCANO_KEYS if os.environ.get(k)}
+    if "DOCCANO_URL" not in env:
+        env = _doccano_env_file()
+    problem = ""
+    if not all(env.get(k) for k in DOCCANO_KEYS):
+        problem = ("no doccano server: run `bash scripts/doccano-server.sh start` and "
+                   "`. $DOCCANO_RUN_DIR/doccano.env` (default run dir /tmp/thresher-doccano)")
+    else:
+        try:
+            import requests
+
+            answer = requests.get(env["DOCCANO_URL"] + "/v1/health/", headers={"Accept": "application/json"},
+                                  timeout=20)
+            if answer.status_code != 200:
+                problem = f"doccano at {env['DOCCANO_URL']} is not healthy (HTTP {answer.status_code})"
+        except Exception as exc:  # requests missing or the server down: the same verdict
+            problem = f"doccano at {env['DOCCANO_URL']} is unreachable: {type(exc).__name__}: {exc}"
+    if problem:
+        if require_doccano():
+            pytest.fail(problem)
+        pytest.skip(problem)
+    return env

@@ -9,7 +9,10 @@ Record::
 ``origin`` says how the label was chosen: ``hand`` (a person read the block and
 chose), ``accepted`` (a model suggestion an annotator kept) or ``corrected`` (a
 suggestion an annotator changed). ``votes`` keeps every independent label of a
-doubly-annotated block; ``label`` is then the adjudicated one.
+doubly-annotated block; ``label`` is then the adjudicated one. A page's
+``conflicts`` (written by ``thresher doccano pull``) holds the blocks whose
+annotators disagree, with every vote, until someone adjudicates them; they are
+not in ``blocks``, so nothing learns from them.
 """
 
 from __future__ import annotations
@@ -74,7 +77,11 @@ def parse_page(record: dict, where: str) -> GoldPage:
             raise _fail(where, f"missing key {key!r}")
     if record["split"] not in SPLITS:
         raise _fail(where, f"split {record['split']!r} is not one of {', '.join(SPLITS)}")
-    if not isinstance(record["blocks"], list) or not record["blocks"]:
+    conflicts = record.get("conflicts")
+    if conflicts is not None and not isinstance(conflicts, list):
+        raise _fail(where, "conflicts must be a list")
+    # a page whose every pulled block is in conflict holds no label yet, only its conflicts
+    if not isinstance(record["blocks"], list) or not (record["blocks"] or conflicts):
         raise _fail(where, "blocks must be a non-empty list")
     blocks = []
     for k, raw in enumerate(record["blocks"]):

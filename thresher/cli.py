@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 
-from . import __version__
+from . import __version__, doccano_cli
 from .batch import TIMEOUT_DEFAULT, Result, run_batch
 from .inputs import STDIN, iter_sources
 from .labels import CONTENT_LABELS, LABELS, parse_labels
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--with-title", action="store_true", help="keep the page title (the headline)")
     for command in (segment, clean):
         _add_common(command)
+    doccano_cli.add_parser(commands)
     return parser
 
 
@@ -132,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "doccano":
+        return doccano_cli.run(args)
     if args.command == "clean":
         try:
             args.keep = parse_labels(args.keep)

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 ENV_VAR = "THRESHER_CORPUS_DIR"
@@ -80,3 +81,51 @@ def scrapinghub_pages(root: Path) -> Iterator[BenchmarkPage]:
     for page_id in sorted(truth):
         site = _domain(truth[page_id].get("url", page_id))
         yield BenchmarkPage(page_id, base / "html" / f"{page_id}.html.gz", truth[page_id]["articleBody"], site)
+
+
+@lru_cache(maxsize=4)
+def _wcxb_meta(root: Path) -> dict:
+    path = root / "wcxb-dev" / "metadata.json"
+    return json.loads(path.read_text())["files"] if path.is_file() else {}
+
+
+def _bare_name(path: Path) -> str:
+    """The file name without ``.gz`` and the page suffix: ``0001.html.gz`` → ``0001``."""
+    name = path.name.removesuffix(".gz")
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def page_identity(path: str | os.PathLike, root: Path | None) -> tuple[str, str, str]:
+    """A page's ``(doc_id, source, site)``, named the way the gold annotations name them.
+
+    Under the corpus ``root``, ``source`` is corpus-relative and the site is the
+    office (``press-releases/<office>/``), the WCXB page's domain, or ``seed``.
+    Elsewhere the source is the path as given and the site its folder's name.
+
+    Examples
+    --------
+    >>> page_identity("pages/cook_il-task-force.txt", None)
+    ('cook_il-task-force', 'pages/cook_il-task-force.txt', 'pages')
+    """
+    path = Path(path)
+    rel = None
+    if root is not None:
+        try:
+            rel = path.resolve().relative_to(Path(root).resolve())
+        except ValueError:
+            rel = None
+    if rel is None or len(rel.parts) < 2:
+        return _bare_name(path), str(path), path.resolve().parent.name
+    top = rel.parts[0]
+    if top == "press-releases" and len(rel.parts) >= 3:
+        office = rel.parts[1]
+        return f"{office}-{path.stem[:80]}", str(rel), office
+    if top == "wcxb-dev":
+        file_id = _bare_name(path)
+        info = _wcxb_meta(Path(root)).get(file_id) or {}
+        site = info.get("domain")
+        if not site:
+            truth = Path(root) / "wcxb-dev" / "ground-truth" / f"{file_id}.json"
+            site = _domain(json.loads(truth.read_text()).get("url", file_id)) if truth.is_file() else "wcxb"
+        return f"wcxb-{file_id}", str(rel), site
+    return f"{top}-{_bare_name(path)}", str(rel), top

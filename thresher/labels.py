@@ -19,6 +19,17 @@ class Label(StrEnum):
 LABELS: tuple[str, ...] = tuple(label.value for label in Label)
 #: Labels that belong to the article (everything but boilerplate).
 CONTENT_LABELS: tuple[str, ...] = tuple(v for v in LABELS if v != Label.BOILERPLATE.value)
+#: One line per label, shortened from the guideline's table (shown to annotators in doccano).
+DEFINITIONS: dict[str, str] = {
+    "news_body": "the article's own narrative: what happened, background, headline, dateline, byline",
+    "quote": "a paragraph at least half of whose words are attributed direct speech or writing",
+    "case_record": "what the justice system did about one identified person or organization",
+    "statistic": "a paragraph that exists to report aggregate figures: counts, rates, totals",
+    "boilerplate": "everything outside the article: navigation, ads, teasers, share buttons, footers",
+}
+#: Fixed colours, so every doccano project shows a label the same way.
+COLOURS: dict[str, str] = {"news_body": "#1f77b4", "quote": "#ff7f0e", "case_record": "#2ca02c",
+                           "statistic": "#d62728", "boilerplate": "#7f7f7f"}
 
 
 def parse_labels(spec: str) -> tuple[str, ...]:
