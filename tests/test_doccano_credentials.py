@@ -31,3 +31,26 @@ def test_missing_settings_are_named_without_secrets(tmp_path):
     with pytest.raises(DoccanoError, match="DOCCANO_USERNAME and DOCCANO_PASSWORD"):
         credentials({"DOCCANO_URL": "http://127.0.0.1:8000", "DOCCANO_PASSWORD": "half"},
                     netrc_file=str(tmp_path / "none"))
+
+
+def test_the_password_never_reaches_output_errors_or_argv(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT, SEED
+
+    secret = "pw-7f3a9c-never-shown"
+    env = {**os.environ, "DOCCANO_URL": "http://127.0.0.1:9", "DOCCANO_USERNAME": "admin",
+           "DOCCANO_PASSWORD": secret, "PYTHONPATH": str(ROOT)}
+    for action in (["push", str(SEED), "--project", "p"], ["pull", "--project", "p", "-o", str(tmp_path / "o.jsonl")]):
+        # port 9 (discard) is closed: the login fails, and says so without the secret
+        proc = subprocess.run([sys.executable, "-m", "thresher", "doccano", *action], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode != 0
+        assert "Traceback" not in proc.stderr
+        assert secret not in proc.stdout + proc.stderr
+    help_text = subprocess.run([sys.executable, "-m", "thresher", "doccano", "push", "--help"], env=env,
+                               capture_output=True, text=True, timeout=120).stdout
+    assert "--password" not in help_text and "DOCCANO_PASSWORD" in help_text
+    assert not list(tmp_path.iterdir())  # nothing written for a pull that could not log in
