@@ -95,8 +95,8 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         max_leaf_nodes: int = 63,
         min_samples_leaf: int = 40,
         l2_regularization: float = 1.0,
-        type_c: float = 4.0,
-        kind_balance: float = 0.5,
+        type_c: float = 1.0,
+        kind_balance: float = 1.0,
         inner_folds: int = 3,
         random_state: int = 0,
     ) -> None:

@@ -16,14 +16,32 @@ import numpy as np
 from .blocks import Block
 from .features import MAX_ANALYSED_CHARS
 
-TYPE_FEATURE_SET = "type_features.v3"
+TYPE_FEATURE_SET = "type_features.v4"
 _LEGAL = frozenset(
     """sentenced sentence sentencing convicted conviction pleaded plead plea guilty charged charges
     charge indicted indictment arrested arrest arraigned arraignment prison jail probation parole
     bail court judge jury verdict defendant defendants custody removal deported detainer felony
     misdemeanor counts count trial acquitted dismissed faces faced booked warrant prosecuted
-    extradited murder manslaughter robbery burglary assault fraud""".split()
+    extradited murder manslaughter robbery burglary assault fraud
+    sentenciado sentenciada culpable prisión acusado acusada condenado condenada cargos arrestado arrestada""".split()
 )
+# Words of aggregate reporting (the guideline's "counts, percentages, rates, totals ... about a
+# population, a programme or a period"): what separates a statistic from narrative with a number.
+_AGGREGATE = frozenset(
+    """average averages median total totals totaled percent percentage rate rates per increase increased
+    decrease decreased rose fell declined grew drop dropped majority share survey surveyed respondents
+    data statistics annual annually fiscal nationally nationwide compared overall estimated approximately
+    nearly roughly million billion thousand""".split()
+)
+# "Name Surname, 28," / "Name Surname, 28 years old": a described person, the head of a case record.
+_NAMED_AGE = re.compile(r"\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3},?\s+(?:(?:age|aged|de)\s+)?\d{1,2}(?:,|\s+(?:years?|años))")
+_LEGAL_PHRASE = re.compile(
+    r"\b(?:counts? of|(?:years?|months?|days?) (?:in|of) (?:state |federal |county )?(?:prison|jail)|"
+    r"(?:pleaded|pled) (?:guilty|no contest|not guilty)|faces? (?:a maximum|up to)|sentenced to|held on|"
+    r"bail (?:was )?set|(?:was|were) (?:arrested|charged|convicted|sentenced|indicted|arraigned))\b",
+    re.I,
+)
+
 _ATTRIBUTION = frozenset("said says stated added told explained noted according wrote remarked asked declared".split())
 _AGE = re.compile(r",\s\d{1,2},|\b\d{1,2}-year-old\b")
 _CASE_NUMBER = re.compile(r"\b(?:case|docket)\s*(?:no\.?|number|#)|\b\d{2}[A-Z]{1,3}\d{3,}\b", re.I)
@@ -33,11 +51,11 @@ _BIG = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d{4,}\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _FIGURE = re.compile(r"\d\s?%|\bpercent\b|[$€£]\s?\d|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s?(?:million|billion)\b|"
                      r"\b(?!(?:19|20)\d{2}\b)\d{2,}\b", re.I)
-# Dates, ages and times are not figures (the guideline's rule 4): masked before counting figures.
+# Dates, ages, times and durations (a prison term) are not figures (the guideline's rule 4): masked before counting figures.
 _NOT_FIGURE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s*\d{4})?"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
-    r"|\b\d{1,3}-year-old\b|,\s\d{1,2},|\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    r"|\b\d{1,3}-year-old\b|,\s\d{1,2},|\b\d{1,3}\s+(?:years?|months?|weeks?|days?|hours?)\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
     re.I,
 )
 _OPEN_QUOTES = "“\"«„"
@@ -49,12 +67,14 @@ TYPE_NAMES: tuple[str, ...] = (
     "ages", "case_numbers", "legal_words", "legal_share", "titlecase_share", "is_title",
     "is_heading", "is_list_item", "relative_index", "in_table",
     "figure_sentence_words", "legal_sentence_words", "figures_per_sentence",
+    "figures", "aggregate_words", "aggregate_share", "named_ages", "legal_phrases",
 )
 
 # Neighbour columns: what the previous and next content blocks look like (a table's cells,
 # a quote broken over lines, a run of defendants' records).
 NEIGHBOUR_COLUMNS = (
     "quote_token_share", "number_share", "numbers", "legal_share", "log_tokens", "is_list_item", "figure_sentence_words",
+    "legal_sentence_words",
 )
 _NEIGHBOUR_INDEX = [TYPE_NAMES.index(c) for c in NEIGHBOUR_COLUMNS]
 
@@ -133,6 +153,8 @@ def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.
         numbers = sum(1 for t in words if t.like_num and any(c.isdigit() for c in t.text))
         stripped = text.strip()
         figure_words, legal_words, figures = _sentence_shares(doc)
+        sample = texts[k]
+        aggregate = sum(1 for w in lower if w in _AGGREGATE)
         rows[k] = (
             math.log1p(len(words)),
             sum(1 for _ in doc.sents),
@@ -160,6 +182,11 @@ def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.
             figure_words,
             legal_words,
             figures,
+            len(_FIGURE.findall(_NOT_FIGURE.sub(" ", sample))),
+            aggregate,
+            aggregate / n,
+            len(_NAMED_AGE.findall(sample)),
+            len(_LEGAL_PHRASE.findall(sample)),
         )
     return rows
 
@@ -178,3 +205,4 @@ def kind_context(rows: np.ndarray, word_proba: np.ndarray) -> np.ndarray:
     proba_before = np.vstack([pad_proba, word_proba[:-1]]) if n else word_proba
     proba_after = np.vstack([word_proba[1:], pad_proba]) if n else word_proba
     return np.hstack([rows, word_proba, before, after, proba_before, proba_after])
+
