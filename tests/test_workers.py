@@ -77,3 +77,17 @@ def test_a_worker_that_dies_costs_only_its_page(tmp_path):
     assert before.page is not None and after.page is not None and after.page.blocks
     assert crashed.source == str(big) and crashed.error_type == "WorkerCrashError"
     assert "died (exit code -9)" in crashed.error
+
+
+def test_a_batch_longer_than_the_look_ahead_window_finishes_in_order(tmp_path):
+    # the window fills, every page in it finishes, and the pool must read on rather than wait
+    pages = []
+    for i in range(7):
+        page = tmp_path / f"{i}.txt"
+        page.write_text(f"Headline {i}\n\nThe court heard case number {i} on Monday, officials said.\n")
+        pages.append(str(page))
+    tasks = [Task(0, p) for p in pages]
+    results = [r for _, r in run_supervised(tasks, jobs=1, model_path=None, options=SegmentOptions(),
+                                              timeout=60, window=1)]
+    assert [r.source for r in results] == pages
+    assert all(r.page is not None for r in results)

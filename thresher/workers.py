@@ -154,6 +154,8 @@ def run_supervised(
                 next_out += 1
             if exhausted and next_out == taken:
                 return
+            if all(w.ready and w.task is None for w in workers):
+                continue  # all idle: the window has room again, read more pages
             _wait_and_collect(workers, done, context, model_path, options, Result)
     finally:
         for worker in workers:
