@@ -5,6 +5,7 @@
     python evaluate.py benchmark scrapinghub --compare trafilatura,readability,justext
     python evaluate.py benchmark wcxb-dev                  # 5-fold CV grouped by domain (trains 5 models)
     python evaluate.py speed                               # pages/s against trafilatura, process time, memory
+    python evaluate.py scale                               # folder, WARC, JSON Lines stream, Dask cluster
 """
 
 from __future__ import annotations
@@ -188,6 +189,12 @@ def cmd_speed(args: argparse.Namespace) -> int:
     return speed.main(args)
 
 
+def cmd_scale(args: argparse.Namespace) -> int:
+    from thresher.evaluation import scale
+
+    return scale.main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus-dir", help="corpus folder (default: $THRESHER_CORPUS_DIR or ../shared/corpus)")
@@ -211,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", help="model file (default: the shipped model)")
     s.add_argument("--folder-pages", type=int, default=700)
     s.set_defaults(func=cmd_speed)
+    c = commands.add_parser("scale", help="pages/s on a folder, a WARC file, a JSON Lines stream, a Dask cluster")
+    c.add_argument("--model", help="model file (default: the shipped model)")
+    c.add_argument("--pages", type=int, default=2000, help="pages for the folder, WARC and cluster runs")
+    c.add_argument("--stream", type=int, default=10_000, help="pages in the long JSON Lines stream")
+    c.add_argument("--short-stream", type=int, default=1000, help="pages in the short one (memory comparison)")
+    c.set_defaults(func=cmd_scale)
     return parser
 
 

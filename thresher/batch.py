@@ -7,6 +7,7 @@ page becomes a result for that page; the batch goes on.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -115,7 +116,9 @@ def run_batch(
             yield process_source(source, model, options, stdin_data if source == STDIN else None)
         return
     window = jobs * 8  # bounded look-ahead: memory stays flat on endless inputs
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(model_path, options)) as pool:
+    # spawn, not fork: a parent that has already labeled pages holds OpenMP threads, and a forked child hangs on them
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(model_path, options)) as pool:
         pending: deque = deque()
         for source in sources:
             if source == STDIN:

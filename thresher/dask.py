@@ -27,11 +27,6 @@ from .labels import CONTENT_LABELS
 from .options import SegmentOptions
 from .outputs import Rendering, Tally, clean_dict, error_dict, segment_dicts, write_results
 
-try:
-    import dask  # noqa: F401
-except ImportError:
-    raise missing("dask", "dask") from None
-
 
 def as_record(item: Record | dict | str | bytes, fallback: str = "") -> Record:
     """A bag element as a Record: a ``{"url", "html"|"text"}`` dict, a Record, or a page's bytes or text."""

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from ..decoding import charset_of
 from ..inputs import Record
 from . import missing
 
@@ -22,21 +23,6 @@ def _archive_iterator():
     except ImportError:
         raise missing("warcio", "warc") from None
     return ArchiveIterator
-
-
-def charset_of(content_type: str | None) -> str | None:
-    """The ``charset`` parameter of a Content-Type header, if any.
-
-    Examples
-    --------
-    >>> charset_of('text/html; charset="ISO-8859-1"'), charset_of("text/html")
-    ('ISO-8859-1', None)
-    """
-    for param in (content_type or "").split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip().strip("\"'"):
-            return value.strip().strip("\"'")
-    return None
 
 
 def skip_reason(record) -> str | None:
