@@ -96,3 +96,26 @@ def test_a_folder_spread_over_the_cluster_writes_one_part_per_input_part(client,
     assert [r["source"] for r in rows] == sources[:-1] + [r["url"] for r in records(3)]
     assert rows[0]["text"] == model.clean(TEXTS[0]) and rows[-1]["text"] == model.clean(TEXTS[2])
     assert "error" in rows[7] and tally.ok == 10 and tally.failures == {"EmptyInputError": 1}
+
+
+def test_the_command_line_spreads_a_folder_and_a_warc_over_two_workers(tmp_path, model):
+    pytest.importorskip("warcio")
+    from .test_cli import thresher
+    from .test_warc import write_warc
+
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    for i in range(3):
+        shutil.copy(EXAMPLES / NAMES[i], folder / f"{i}.txt")
+    ids = write_warc(folder / "z.warc.gz", compress=True)
+    out = tmp_path / "out"
+    done = thresher("clean", "--format", "json", "--workers", "2", "--pages-per-part", "2", str(folder), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl"]
+    pages = [json.loads(line) for line in (out / "part-00000.jsonl").read_text().splitlines()]
+    assert [r["text"] for r in pages] == [model.clean(TEXTS[0]), model.clean(TEXTS[1])]
+    warc = [json.loads(line) for line in (out / "part-00002.jsonl").read_text().splitlines()]
+    assert [r["warc_record_id"] for r in warc] == ids
+    assert "6 pages ok, 0 failed, 4 records skipped" in done.stderr.decode()
+    usage = thresher("clean", "--workers", "2", str(folder))
+    assert usage.returncode == 2 and "-o" in usage.stderr.decode()

@@ -92,9 +92,15 @@ def test_a_truncated_warc_fails_as_one_record_after_its_pages(tmp_path):
     path = tmp_path / "crawl.warc.gz"
     write_warc(path, compress=True)
     data = path.read_bytes()
-    path.write_bytes(data[: len(data) - 200])
+    for cut in (200, 2000):  # inside the last page's body
+        sources = ["sba", "ru", "xhtml"]
+        path.write_bytes(data[: len(data) - cut])
+        with open(path, "rb") as fh:
+            records = list(iter_warc(fh, str(path), max_bytes=1_000_000))
+        assert [r.source.rsplit("/", 1)[-1] for r in records] == sources
+        assert "truncated WARC record" in records[-1].error and not any(r.error for r in records[:-1])
     done = thresher("clean", "--format", "json", str(path))
     rows = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert rows[0]["source"] == "https://example.org/sba" and "text" in rows[0]
     assert done.returncode == 1 and "Traceback" not in done.stderr.decode()
-    assert "error" in rows[-1]
+    assert rows[-1]["error"]["type"] == "InputError"

@@ -135,4 +135,17 @@ def load_model(path: str | os.PathLike | None = None):
             f"{path} was made with scikit-learn {manifest.get('sklearn_version')}, this is {sklearn.__version__}",
             stacklevel=2,
         )
+    single_threaded_openmp()
     return model
+
+
+def single_threaded_openmp() -> None:
+    """Label with one OpenMP thread in this process, from now on.
+
+    Pages run in parallel by processes (``--jobs``, Dask workers, spaCy's ``n_process``), not
+    threads; and a process forked after a multi-threaded OpenMP region (libgomp) hangs on its
+    first prediction, which is what spaCy's ``n_process`` does on Linux.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="openmp")

@@ -34,11 +34,6 @@ from ..options import SegmentOptions
 from ..pipeline import segment_page
 from . import missing
 
-try:
-    from itemadapter import ItemAdapter
-except ImportError:
-    raise missing("scrapy", "scrapy") from None
-
 logger = logging.getLogger(__name__)
 
 
@@ -47,6 +42,11 @@ class ThresherPipeline:
 
     def __init__(self, *, model: str | None = None, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False,
                  html_field: str = "html") -> None:
+        try:
+            from itemadapter import ItemAdapter
+        except ImportError:
+            raise missing("scrapy", "scrapy") from None
+        self._adapter = ItemAdapter
         self.model_path = model
         self.keep = keep
         self.with_title = with_title
@@ -67,7 +67,7 @@ class ThresherPipeline:
 
     def process_item(self, item, spider=None):
         """Add the fields to ``item`` and return it."""
-        adapter = ItemAdapter(item)
+        adapter = self._adapter(item)
         response = adapter.get("response")
         if response is not None:
             del adapter["response"]

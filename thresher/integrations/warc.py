@@ -50,20 +50,37 @@ def iter_warc(fh: BinaryIO, name: str, *, max_bytes: int, skipped: Counter | Non
     """
     skipped = skipped if skipped is not None else Counter()
     for record in _archive_iterator()(fh, arc2warc=True):
-        reason = skip_reason(record)
-        if reason:
-            skipped[reason] += 1
-            continue
         url = record.rec_headers.get_header("WARC-Target-URI") or name
         meta = {"warc_record_id": record.rec_headers.get_header("WARC-Record-ID") or ""}
-        try:
-            body = record.content_stream().read(max_bytes + 1)
-        except Exception as exc:  # broken chunking or Content-Encoding: this record only
-            yield Record(url, meta=meta, error_type="InputError", error=f"unreadable response body: {exc}")
-            continue
-        if len(body) > max_bytes:
-            yield Record(url, meta=meta, error_type="LimitExceededError",
-                         error=f"response body over the limit of {max_bytes:,} bytes (max_input_bytes)")
-            continue
-        yield Record(url, body, input_format="html", meta=meta,
-                     encoding=charset_of(record.http_headers.get_header("Content-Type")))
+        reason = skip_reason(record)
+        page = None if reason else _page(record, url, meta, max_bytes)
+        missing_bytes = _drain(record)
+        # warcio reads a record cut short without a word: say so, once. (A file cut inside a
+        # record's WARC headers still ends silently, at the last whole record.)
+        if missing_bytes:
+            yield Record(url, meta=meta, error_type="InputError",
+                         error=f"truncated WARC record ({missing_bytes:,} bytes missing): the file ends here")
+            return
+        if reason:
+            skipped[reason] += 1
+        else:
+            yield page
+
+
+def _page(record, url: str, meta: dict, max_bytes: int) -> Record:
+    try:
+        body = record.content_stream().read(max_bytes + 1)
+    except Exception as exc:  # broken chunking or Content-Encoding: this record only
+        return Record(url, meta=meta, error_type="InputError", error=f"unreadable response body: {exc}")
+    if len(body) > max_bytes:
+        return Record(url, meta=meta, error_type="LimitExceededError",
+                      error=f"response body over the limit of {max_bytes:,} bytes (max_input_bytes)")
+    return Record(url, body, input_format="html", meta=meta,
+                  encoding=charset_of(record.http_headers.get_header("Content-Type")))
+
+
+def _drain(record) -> int:
+    """Read the rest of the record; return how many of its declared bytes the file lacks."""
+    while record.raw_stream.read(1 << 16):
+        pass
+    return record.raw_stream.limit
