@@ -223,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--pages", type=int, default=2000, help="pages for the folder, WARC and cluster runs")
     c.add_argument("--stream", type=int, default=10_000, help="pages in the long JSON Lines stream")
     c.add_argument("--short-stream", type=int, default=1000, help="pages in the short one (memory comparison)")
+    c.add_argument("--rounds", type=int, default=2, help="turns taken by the runs compared (folder/WARC, 1/2 workers)")
     c.set_defaults(func=cmd_scale)
     return parser
 

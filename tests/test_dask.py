@@ -15,7 +15,6 @@ import dask.bag as db  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from thresher.batch import MODEL_LOADS  # noqa: E402
 from thresher.dask import clean_bag, clean_frame, connect, plan_parts, run_on_cluster, segment_bag  # noqa: E402
 from thresher.options import SegmentOptions  # noqa: E402
 from thresher.outputs import Rendering  # noqa: E402
@@ -39,8 +38,14 @@ def records(n: int) -> list[dict]:
     return [{"url": f"https://example.org/{i}", "text": TEXTS[i % len(TEXTS)]} for i in range(n)]
 
 
+def _loads() -> int:
+    from thresher.batch import MODEL_LOADS  # the worker's own counter, not a copy of this process's
+
+    return MODEL_LOADS["count"]
+
+
 def loads_per_worker(client) -> dict:
-    return client.run(lambda: MODEL_LOADS["count"])
+    return client.run(_loads)
 
 
 def test_clean_bag_in_order_with_the_model_loaded_once_per_worker(client, model):
@@ -51,10 +56,11 @@ def test_clean_bag_in_order_with_the_model_loaded_once_per_worker(client, model)
     assert out[16]["text"] == model.clean(HTML) == out[18]["text"]
     assert out[17]["error"]["type"] == "InputError"
     loads = loads_per_worker(client)
-    assert len(loads) == 2 and set(loads.values()) == {1}  # 10 partitions, 2 workers: one load each
+    # 10 partitions on 2 workers: some worker ran several, and each loaded the model at most once
+    assert len(loads) == 2 and set(loads.values()) <= {0, 1} and 1 in loads.values()
     quotes = clean_bag(db.from_sequence(records(2), npartitions=2), keep=("quote",)).compute()
     assert quotes[0]["text"] == model.clean(TEXTS[0], keep=("quote",))
-    assert set(loads_per_worker(client).values()) == {1}
+    assert set(loads_per_worker(client).values()) <= {0, 1}
 
 
 def test_segment_bag_gives_the_blocks_of_every_page(client, model):

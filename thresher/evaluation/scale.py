@@ -2,11 +2,13 @@
 and a Dask LocalCluster of 1 and 2 workers, on the same corpus pages.
 
 The pages are WCXB dev and ScrapingHub HTML pages, repeated as needed: only their
-speed is measured, nothing is scored. Each figure is printed as soon as it is measured.
+speed is measured, nothing is scored. Runs that are compared take turns (``--rounds``), so that other load on the machine weighs on
+both alike; each figure is printed as soon as it is measured.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import json
@@ -62,8 +64,8 @@ def write_stream(path: Path, pages: list[bytes], count: int) -> None:
             out.write(json.dumps({"url": f"https://example.org/{i}", "html": texts[i % len(texts)]}) + "\n")
 
 
-def in_process(sources: list[str], model_path: str | None) -> float:
-    """Pages per second through ``run_batch`` in this process, model loaded and warm."""
+def in_process(sources: list[str], model_path: str | None) -> tuple[int, float]:
+    """Pages and seconds through ``run_batch`` in this process, model loaded and warm."""
     from ..batch import cached_model, run_batch
     from ..inputs import iter_items
     from ..options import SegmentOptions
@@ -77,7 +79,7 @@ def in_process(sources: list[str], model_path: str | None) -> float:
     for _ in run_batch(iter_items(sources, max_bytes=options.max_input_bytes), model_path=model_path,
                             options=options):
         count += 1
-    return count / (time.perf_counter() - start)
+    return count, time.perf_counter() - start
 
 
 def stream_run(path: Path, model_path: str | None) -> tuple[float, float, str]:
@@ -102,25 +104,40 @@ def stream_run(path: Path, model_path: str | None) -> tuple[float, float, str]:
     return float(seconds), float(rss), next((line for line in lines if "pages ok" in line), "")
 
 
-def cluster_run(sources: list[str], workers: int, model_path: str | None, out_dir: Path) -> float:
-    """Pages per second on a LocalCluster of ``workers`` processes, after each loaded the model."""
-    from ..batch import cached_model
-    from ..dask import connect, run_on_cluster
+def cluster_run(client, sources: list[str], model_path: str | None, out_dir: Path) -> tuple[int, float]:
+    """Pages and seconds on the cluster behind ``client``."""
+    from ..dask import run_on_cluster
     from ..options import SegmentOptions
     from ..outputs import Rendering
 
-    client = connect(workers=workers)
-    try:
-        client.run(cached_model, model_path)  # model loading is start-up cost, not throughput
-        start = time.perf_counter()
-        tally = run_on_cluster(sources, str(out_dir), model_path=model_path, options=SegmentOptions(),
-                               rendering=Rendering("clean", "json"), pages_per_part=50, client=client)
-        seconds = time.perf_counter() - start
-    finally:
-        cluster = client.cluster
-        client.close()
-        cluster.close()
-    return (tally.ok + sum(tally.failures.values())) / seconds
+    start = time.perf_counter()
+    tally = run_on_cluster(sources, str(out_dir), model_path=model_path, options=SegmentOptions(),
+                           rendering=Rendering("clean", "json"), pages_per_part=50, client=client)
+    return tally.ok + sum(tally.failures.values()), time.perf_counter() - start
+
+
+def alternated(runs: dict, rounds: int) -> dict:
+    """Pages per second of each run, taking turns ``rounds`` times: other load on the machine
+    then weighs on every run alike, not on whichever ran first."""
+    pages = dict.fromkeys(runs, 0)
+    seconds = dict.fromkeys(runs, 0.0)
+    for _ in range(rounds):
+        for name, run in runs.items():
+            n, s = run()
+            pages[name] += n
+            seconds[name] += s
+    return {name: pages[name] / seconds[name] for name in runs}
+
+
+def _clients(model_path: str | None) -> dict:
+    from ..batch import cached_model
+    from ..dask import connect
+
+    clients = {}
+    for workers in (1, 2):
+        clients[workers] = connect(workers=workers)
+        clients[workers].run(cached_model, model_path)  # model loading is start-up cost, not throughput
+    return clients
 
 
 def main(args) -> int:
@@ -134,24 +151,33 @@ def main(args) -> int:
         pages = corpus_pages(corpus, args.pages)
         folder = write_folder(tmp / "pages", pages)
         print(f"\n{len(pages)} corpus pages (WCXB dev, then ScrapingHub), {sum(map(len, pages)) / 1e6:.0f} MB of HTML")
-        folder_rate = in_process(folder, model)
-        print(f"  one process, folder:         {folder_rate:6.1f} pages/s")
         write_warc(tmp / "pages.warc.gz", pages)
-        warc_rate = in_process([str(tmp / "pages.warc.gz")], model)
-        gap = abs(warc_rate - folder_rate) / folder_rate
-        print(f"  one process, WARC (.warc.gz): {warc_rate:6.1f} pages/s   "
-              f"WARC/folder {warc_rate / folder_rate:.2f} (bar: within {WARC_BAR:.0%}: {'met' if gap <= WARC_BAR else 'NOT met'})")
-        rates = {}
+        rates = alternated({"folder": lambda: in_process(folder, model),
+                            "warc": lambda: in_process([str(tmp / "pages.warc.gz")], model)}, args.rounds)
+        gap = abs(rates["warc"] - rates["folder"]) / rates["folder"]
+        print(f"  one process, folder:          {rates['folder']:6.1f} pages/s")
+        print(f"  one process, WARC (.warc.gz): {rates['warc']:6.1f} pages/s   WARC/folder {rates['warc'] / rates['folder']:.2f} "
+              f"(bar: within {WARC_BAR:.0%}: {'met' if gap <= WARC_BAR else 'NOT met'})")
+        clients = _clients(model)
+        try:
+            rates = alternated({w: functools.partial(cluster_run, c, folder, model, tmp / f"out-{w}")
+                                for w, c in clients.items()}, args.rounds)
+        finally:
+            for client in clients.values():
+                cluster = client.cluster
+                client.close()
+                cluster.close()
         for workers in (1, 2):
-            rates[workers] = cluster_run(folder, workers, model, tmp / f"out-{workers}")
-            print(f"  LocalCluster, {workers} worker{'s' if workers > 1 else ''}:     {rates[workers]:6.1f} pages/s")
+            print(f"  LocalCluster, {workers} worker{'s' if workers > 1 else ' '}:      {rates[workers]:6.1f} pages/s")
         speedup = rates[2] / rates[1]
         print(f"  speed-up 2 vs 1 workers: {speedup:.2f}x (bar: {SPEEDUP_BAR}x: {'met' if speedup >= SPEEDUP_BAR else 'NOT met'})")
         peaks = {}
+        distinct = pages[: args.short_stream]  # both streams cycle the same pages: only the length differs
         for count in (args.short_stream, args.stream):
-            write_stream(tmp / "stream.jsonl", pages, count)
+            write_stream(tmp / "stream.jsonl", distinct, count)
             seconds, peaks[count], summary = stream_run(tmp / "stream.jsonl", model)
-            print(f"\nJSON Lines stream of {count:,} pages, thresher clean --format json in a fresh process:")
+            print(f"\nJSON Lines stream of {count:,} pages ({len(distinct):,} distinct), "
+                  "thresher clean --format json in a fresh process:")
             print(f"  {count / seconds:6.1f} pages/s (start-up included), peak memory {peaks[count]:.0f} MB; {summary}")
         growth = (peaks[args.stream] - peaks[args.short_stream]) / peaks[args.short_stream]
         print(f"  peak memory {args.stream:,} vs {args.short_stream:,} pages: {growth:+.1%} "
