@@ -176,7 +176,7 @@ def connect(scheduler: str | None = None, workers: int | None = None):
     if scheduler:
         return Client(scheduler)
     cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
     client = Client(cluster)
     return client
 
