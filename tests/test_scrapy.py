@@ -72,7 +72,7 @@ def site(tmp_path):
     server.server_close()
 
 
-def crawl(tmp_path, start: str, *settings: str) -> dict:
+def crawl(tmp_path, start: str, *settings: str) -> tuple[dict, str]:
     spider = tmp_path / "spider.py"
     spider.write_text(SPIDER)
     out = tmp_path / "items.jsonl"
