@@ -6,6 +6,7 @@
     python evaluate.py benchmark scrapinghub --compare trafilatura,readability,justext
     python evaluate.py benchmark wcxb-dev                  # 5-fold CV grouped by domain (trains 5 models)
     python evaluate.py speed                               # pages/s against trafilatura, process time, memory
+    python evaluate.py scale                               # folder, WARC, JSON Lines stream, Dask cluster
 """
 
 from __future__ import annotations
@@ -238,6 +239,12 @@ def cmd_hostile(args: argparse.Namespace) -> int:
     return hostile.main(args)
 
 
+def cmd_scale(args: argparse.Namespace) -> int:
+    from thresher.evaluation import scale
+
+    return scale.main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus-dir", help="corpus folder (default: $THRESHER_CORPUS_DIR or ../shared/corpus)")
@@ -274,6 +281,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--fail-under", metavar="NAME=X,...",
                          help="exit 1 when a figure of metrics.json falls below its floor, "
                               "e.g. macro_f1=0.80,content_f1=0.95 (headline names or dotted paths)")
+    c = commands.add_parser("scale", help="pages/s on a folder, a WARC file, a JSON Lines stream, a Dask cluster")
+    c.add_argument("--model", help="model file (default: the shipped model)")
+    c.add_argument("--pages", type=int, default=2000, help="pages for the folder, WARC and cluster runs")
+    c.add_argument("--stream", type=int, default=10_000, help="pages in the long JSON Lines stream")
+    c.add_argument("--short-stream", type=int, default=1000, help="pages in the short one (memory comparison)")
+    c.add_argument("--rounds", type=int, default=2, help="turns taken by the runs compared (folder/WARC, 1/2 workers)")
+    c.set_defaults(func=cmd_scale)
     return parser
 
 

@@ -1,25 +1,28 @@
-"""The ``thresher`` command: ``segment`` and ``clean`` pages from files, folders or stdin.
+"""The ``thresher`` command: ``segment`` and ``clean`` pages from files, folders, stdin, JSON Lines
+streams and WARC files, in this process, in worker processes or on a Dask cluster.
 
 Examples::
 
     thresher clean page.html
     thresher clean --format json --jobs 2 pages/ -o articles.jsonl
     curl -s https://example.org/ | thresher segment -
+    zcat pages.jsonl.gz | thresher clean --format json --stream jsonl -
+    thresher clean --format json crawl.warc.gz
+    thresher clean --format json --workers 2 warcs/ -o cleaned/
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from collections.abc import Iterator
 
 from . import __version__, doccano_cli
 from .batch import TIMEOUT_DEFAULT, Result, run_batch
-from .inputs import STDIN, iter_sources
+from .inputs import STDIN, STREAM_KINDS, iter_items, iter_sources, stream_kind
 from .labels import CONTENT_LABELS, LABELS, parse_labels
 from .options import FORMATS, MAX_BLOCKS_DEFAULT, MAX_INPUT_BYTES_DEFAULT, SegmentOptions
-from .outputs import clean_markdown, clean_record, clean_text, detailed_lines, error_record, segment_records
+from .outputs import Rendering, Tally, write_results
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -51,8 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_common(command: argparse.ArgumentParser) -> None:
     inputs = command.add_argument_group("input")
     inputs.add_argument("paths", nargs="+", metavar="PATH",
-                        help="a file (.html, .htm, .txt, or any of them .gz), a folder (walked), or - for stdin")
-    inputs.add_argument("--input-format", choices=FORMATS, default="auto", help="force HTML or text (default: detect)")
+                        help="a page file (.html, .htm, .txt), a stream of pages (.jsonl, .ndjson: one "
+                             '{"url", "html"|"text"} per line; .warc), any of them .gz, a folder (walked), or - for stdin')
+    inputs.add_argument("--stream", choices=STREAM_KINDS,
+                        help="read every file and stdin as a stream of pages of this kind "
+                             "(default: by suffix; stdin is one page)")
+    inputs.add_argument("--input-format", choices=FORMATS, default="auto",
+                        help="force HTML or text for each page (default: detect; a stream's record says)")
     inputs.add_argument("--encoding", help="the pages' charset, when known (default: detect)")
     processing = command.add_argument_group("processing")
     processing.add_argument("--model", help="a model file (default: the shipped model)")
@@ -64,8 +72,14 @@ def _add_common(command: argparse.ArgumentParser) -> None:
     processing.add_argument("--timeout", type=float, default=TIMEOUT_DEFAULT,
                             help=f"seconds each page may take, enforced in worker processes; 0 for none (default: {TIMEOUT_DEFAULT:g})")
     processing.add_argument("--fail-fast", action="store_true", help="stop at the first page that fails")
+    cluster = command.add_argument_group("Dask cluster (pip install 'thresher[dask]'; -o names an output folder)")
+    where = cluster.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    where.add_argument("--workers", type=int, metavar="N", help="run on a local Dask cluster of N worker processes")
+    cluster.add_argument("--pages-per-part", type=int, default=100,
+                         help="page files per part; each stream file is one part (default: 100)")
     output = command.add_argument_group("output")
-    output.add_argument("-o", "--output", help="write here instead of stdout")
+    output.add_argument("-o", "--output", help="write here instead of stdout (with a cluster: a folder of parts)")
     output.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
                         help="progress bar on stderr (auto: for batches, when stderr is a terminal)")
 
@@ -76,15 +90,11 @@ def _options(args: argparse.Namespace) -> SegmentOptions:
                           max_blocks=args.max_blocks, encoding=args.encoding)
 
 
-def _render(args: argparse.Namespace, result: Result, several: bool) -> list[str]:
-    page, source = result.page, result.source
+def _rendering(args: argparse.Namespace) -> Rendering:
+    """The only place command-line flags become what is written for each page."""
     if args.command == "segment":
-        return detailed_lines(source, page) if args.format == "detailed" else segment_records(source, page)
-    if args.format == "json":
-        return [clean_record(source, page, keep=args.keep, with_title=args.with_title)]
-    render = clean_markdown if args.format == "markdown" else clean_text
-    text = render(page, keep=args.keep, with_title=args.with_title)
-    return [f"==> {source} <==\n{text}\n"] if several else [text]
+        return Rendering("segment", args.format)
+    return Rendering("clean", args.format, keep=args.keep, with_title=args.with_title)
 
 
 def _progress(results: Iterator[Result], args: argparse.Namespace, total: int | None) -> Iterator[Result]:
@@ -97,37 +107,53 @@ def _progress(results: Iterator[Result], args: argparse.Namespace, total: int | 
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.scheduler or args.workers:
+        from .dask import run_on_cluster
+
+        tally = run_on_cluster(list(iter_sources(args.paths)), args.output, scheduler=args.scheduler,
+                               workers=args.workers, model_path=args.model, options=_options(args),
+                               rendering=_rendering(args), stream=args.stream, pages_per_part=args.pages_per_part)
+        print(f"thresher: {tally.summary()}", file=sys.stderr)
+        return EXIT_SOME_FAILED if tally.failures else EXIT_OK
     sources = list(iter_sources(args.paths))
-    several = len(sources) > 1
-    stdin_data = sys.stdin.buffer.read() if STDIN in sources else None
+    streaming = any(stream_kind(s, args.stream) for s in sources)
+    several = streaming or len(sources) > 1
+    # one page on stdin is read whole; a stream on stdin is read record by record
+    stdin_data = sys.stdin.buffer.read() if STDIN in sources and not stream_kind(STDIN, args.stream) else None
+    tally = Tally()
+    items = iter_items(sources, stream=args.stream, max_bytes=args.max_input_bytes, skipped=tally.skipped,
+                       stdin=sys.stdin.buffer)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
-    failures: Counter = Counter()
-    done = 0
+
+    def report(result: Result) -> bool:
+        print(f"thresher: {result.source}: {result.error_type}: {result.error}", file=sys.stderr)
+        return args.fail_fast
+
     try:
-        results = run_batch(sources, model_path=args.model, options=_options(args), jobs=args.jobs,
+        results = run_batch(items, model_path=args.model, options=_options(args), jobs=args.jobs,
                             timeout=args.timeout or None, stdin_data=stdin_data)
-        for result in _progress(results, args, len(sources)):
-            if result.page is None:
-                failures[result.error_type] += 1
-                print(f"thresher: {result.source}: {result.error_type}: {result.error}", file=sys.stderr)
-                if args.command == "segment" or args.format == "json":
-                    out.write(error_record(result.source, result.error_type, result.error) + "\n")
-                if args.fail_fast:
-                    break
-                continue
-            done += 1
-            for line in _render(args, result, several):
-                out.write(line + "\n")
+        write_results(_progress(results, args, None if streaming else len(sources)), out, _rendering(args),
+                      several=several, tally=tally, on_failure=report)
     finally:
         if out is not sys.stdout:
             out.close()
         else:
             out.flush()
-    if several or failures:
-        summary = ", ".join(f"{n} {kind}" for kind, n in failures.most_common())
-        print(f"thresher: {done} pages ok, {sum(failures.values())} failed" + (f" ({summary})" if summary else ""),
-              file=sys.stderr)
-    return EXIT_SOME_FAILED if failures else EXIT_OK
+    if several or tally.failures:
+        print(f"thresher: {tally.summary()}", file=sys.stderr)
+    return EXIT_SOME_FAILED if tally.failures else EXIT_OK
+
+
+def _check_cluster_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """What argparse cannot say about a cluster run."""
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.pages_per_part < 1:
+        parser.error("--pages-per-part must be at least 1")
+    if not args.output:
+        parser.error("--scheduler and --workers write one part per input part: give an output folder with -o")
+    if STDIN in args.paths:
+        parser.error("a cluster cannot read stdin: give files or folders")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--jobs must be at least 1")
     if args.timeout < 0:
         parser.error("--timeout must be 0 (none) or more seconds")
+    if args.scheduler or args.workers is not None:
+        _check_cluster_args(parser, args)
     try:
         _options(args)
     except ValueError as exc:

@@ -151,6 +151,24 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> tuple[str, str]
     return _check_text(data.decode("cp1252", errors="replace")), "cp1252"
 
 
+def charset_of(content_type: str | bytes | None) -> str | None:
+    """The ``charset`` parameter of an HTTP Content-Type header, if any (for ``declared``).
+
+    Examples
+    --------
+    >>> charset_of('text/html; charset="ISO-8859-1"'), charset_of(b"text/html"), charset_of(None)
+    ('ISO-8859-1', None, None)
+    """
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    for param in (content_type or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        value = value.strip().strip("\"'")
+        if key.strip().lower() == "charset" and value:
+            return value
+    return None
+
+
 def _normalise_charset(name: str) -> str:
     name = name.strip().lower()
     # Browsers read latin-1 and ascii labels as windows-1252 (WHATWG Encoding).

@@ -1,18 +1,31 @@
-"""One writer per output format: JSON Lines, text, Markdown, detailed."""
+"""One writer per output format: JSON Lines, text, Markdown, detailed; ``Rendering`` picks one
+and ``write_results`` writes a batch's results with it as they come."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
 
 from .labels import CONTENT_LABELS
 from .pipeline import Page
 
+if TYPE_CHECKING:
+    from .batch import Result
+
 _MARKDOWN_HEADINGS = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### ", "h5": "##### ", "h6": "###### "}
 
 
-def segment_records(source: str, page: Page) -> list[str]:
+def segment_dicts(source: str, page: Page, meta: dict | None = None) -> list[dict]:
+    """One dict per block, in page order: ``source``, the page's ``meta`` (e.g. ``warc_record_id``), the block."""
+    return [{"source": source, **(meta or {}), **block.to_dict()} for block in page.blocks]
+
+
+def segment_records(source: str, page: Page, meta: dict | None = None) -> list[str]:
     """``thresher segment``: one JSON object per block, in page order."""
-    return [json.dumps({"source": source, **block.to_dict()}, ensure_ascii=False) for block in page.blocks]
+    return [json.dumps(d, ensure_ascii=False) for d in segment_dicts(source, page, meta)]
 
 
 def detailed_lines(source: str, page: Page) -> list[str]:
@@ -52,14 +65,102 @@ def clean_markdown(page: Page, *, keep: tuple[str, ...] = CONTENT_LABELS, with_t
     return "\n\n".join(parts)
 
 
-def clean_record(source: str, page: Page, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False) -> str:
+def clean_dict(source: str, page: Page, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False,
+               meta: dict | None = None) -> dict:
+    """One page's ``source``, ``meta``, ``title`` and article ``text``."""
+    return {"source": source, **(meta or {}), "title": page.title,
+            "text": clean_text(page, keep=keep, with_title=with_title)}
+
+
+def clean_record(source: str, page: Page, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False,
+                 meta: dict | None = None) -> str:
     """``thresher clean --format json``: one object per page."""
-    return json.dumps(
-        {"source": source, "title": page.title, "text": clean_text(page, keep=keep, with_title=with_title)},
-        ensure_ascii=False,
-    )
+    return json.dumps(clean_dict(source, page, keep=keep, with_title=with_title, meta=meta), ensure_ascii=False)
 
 
-def error_record(source: str, error_type: str, message: str) -> str:
+def error_dict(source: str, error_type: str, message: str, meta: dict | None = None) -> dict:
+    """A failed page: its source, meta and ``error: {type, message}``."""
+    return {"source": source, **(meta or {}), "error": {"type": error_type, "message": message}}
+
+
+def error_record(source: str, error_type: str, message: str, meta: dict | None = None) -> str:
     """A failed page in JSON output: the batch goes on and nothing is lost silently."""
-    return json.dumps({"source": source, "error": {"type": error_type, "message": message}}, ensure_ascii=False)
+    return json.dumps(error_dict(source, error_type, message, meta), ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """What a command writes for each result: ``command`` (segment or clean), ``format``, labels kept.
+
+    Plain data, so that it travels to cluster workers with each part.
+    """
+
+    command: str
+    format: str
+    keep: tuple[str, ...] = CONTENT_LABELS
+    with_title: bool = False
+
+    @property
+    def is_json(self) -> bool:
+        """One JSON object per line (errors included as records)."""
+        return (self.command == "segment" and self.format == "jsonl") or self.format == "json"
+
+    @property
+    def suffix(self) -> str:
+        """The file suffix of one output part."""
+        return {"markdown": ".md", "text": ".txt", "detailed": ".tsv"}.get(self.format, ".jsonl")
+
+    def lines(self, result: Result, several: bool) -> list[str]:
+        """The output lines of one result (an error gives a record in JSON formats, else nothing)."""
+        page, source = result.page, result.source
+        if page is None:
+            return [error_record(source, result.error_type, result.error, result.meta)] if self.is_json else []
+        if self.command == "segment":
+            return detailed_lines(source, page) if self.format == "detailed" else segment_records(source, page, result.meta)
+        if self.format == "json":
+            return [clean_record(source, page, keep=self.keep, with_title=self.with_title, meta=result.meta)]
+        render = clean_markdown if self.format == "markdown" else clean_text
+        text = render(page, keep=self.keep, with_title=self.with_title)
+        return [f"==> {source} <==\n{text}\n"] if several else [text]
+
+
+@dataclass(slots=True)
+class Tally:
+    """Pages done and failed (by error type), and stream records skipped (by reason)."""
+
+    ok: int = 0
+    failures: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+
+    def add(self, other: Tally) -> None:
+        """Add another tally's counts (one part's) to this one."""
+        self.ok += other.ok
+        self.failures.update(other.failures)
+        self.skipped.update(other.skipped)
+
+    def summary(self) -> str:
+        """``N pages ok, N failed (...)[, N records skipped (...)]``: the batch's last line."""
+        failed = ", ".join(f"{n} {kind}" for kind, n in self.failures.most_common())
+        line = f"{self.ok} pages ok, {sum(self.failures.values())} failed" + (f" ({failed})" if failed else "")
+        if self.skipped:
+            reasons = ", ".join(f"{n} {why}" for why, n in self.skipped.most_common())
+            line += f", {sum(self.skipped.values())} records skipped ({reasons})"
+        return line
+
+
+def write_results(results: Iterable[Result], out: TextIO, rendering: Rendering, *, several: bool, tally: Tally,
+                  on_failure: Callable[[Result], bool] | None = None) -> Tally:
+    """Write each result as it comes (nothing is held back) and count it in ``tally``.
+
+    ``on_failure`` is told of each failed page and returns True to stop the batch.
+    """
+    for result in results:
+        if result.page is None:
+            tally.failures[result.error_type] += 1
+        else:
+            tally.ok += 1
+        for line in rendering.lines(result, several):
+            out.write(line + "\n")
+        if result.page is None and on_failure is not None and on_failure(result):
+            break
+    return tally

@@ -25,6 +25,7 @@ from .options import SegmentOptions
 
 if TYPE_CHECKING:
     from .batch import Result
+    from .inputs import Record
 
 # a model that takes longer than this to load in a worker is not going to
 STARTUP_TIMEOUT = 300.0
@@ -36,17 +37,16 @@ class Task:
     """One page to label: its name, and its bytes when the worker should not read the file itself."""
 
     seq: int
-    source: str
+    source: str | Record  # a path, ``-``, or a stream's record
     data: bytes | None = None
 
 
 def _serve(conn: Connection, model_path: str | None, options: SegmentOptions) -> None:
     """A worker's life: load the model once, then label pages until told to stop."""
-    from .batch import process_source
-    from .persistence import load_model
+    from .batch import cached_model, process_source
 
     try:
-        model = load_model(model_path)
+        model = cached_model(model_path)
     except Exception as exc:  # reported to the parent, which stops the batch with it
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
@@ -203,7 +203,8 @@ def _wait_and_collect(workers, done, context, model_path, options, result_type) 
             else:
                 code = worker.process.exitcode
                 error = (WorkerCrashError.__name__, f"the worker processing this page died (exit code {code})")
-            done[task.seq] = (task, result_type(task.source, error_type=error[0], error=error[1]))
+            name, meta = getattr(task.source, "source", task.source), getattr(task.source, "meta", {})
+            done[task.seq] = (task, result_type(name, error_type=error[0], error=error[1], meta=meta))
         elif not worker.ready:
             raise ModelFileError(f"a worker died while loading the model (exit code {worker.process.exitcode})")
         worker.kill()
