@@ -160,7 +160,9 @@ def process_part(part: Part, out_dir: str, *, model_path: str | None, options: S
     target = Path(out_dir) / part.name
     temporary = target.with_name(target.name + ".tmp")
     with open(temporary, "w", encoding="utf-8") as out:
-        write_results(run_batch(items, model_path=model_path, options=options), out, rendering,
+        # in this process: a Dask worker is daemonic and may not start the supervised page workers,
+        # so the per-page time budget is not enforced on a cluster
+        write_results(run_batch(items, model_path=model_path, options=options, timeout=None), out, rendering,
                       several=True, tally=tally)
     os.replace(temporary, target)
     return tally

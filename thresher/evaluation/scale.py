@@ -73,11 +73,11 @@ def in_process(sources: list[str], model_path: str | None) -> tuple[int, float]:
     options = SegmentOptions()
     cached_model(model_path)
     list(run_batch(iter_items(sources[:1], max_bytes=options.max_input_bytes), model_path=model_path,
-                   options=options))  # warm-up: spaCy builds its pipeline on the first page
+                   options=options, timeout=None))  # warm-up: spaCy builds its pipeline on the first page
     count = 0
     start = time.perf_counter()
     for _ in run_batch(iter_items(sources, max_bytes=options.max_input_bytes), model_path=model_path,
-                            options=options):
+                       options=options, timeout=None):
         count += 1
     return count, time.perf_counter() - start
 
