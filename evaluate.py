@@ -51,17 +51,18 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     systems = metrics["systems"]
     print(f"split {args.split}: {len(chosen)} pages, {systems['model']['blocks']} blocks, "
           f"{systems['model']['words']} aligned words")
+    header = ["system", "macro F1", "95% CI", "accuracy", "word macro", "word content F1", "95% CI",
+              *(f"{x} F1" for x in LABELS[:4]), "on"]
     rows = []
     for name, m in systems.items():
         if not m.get("pages"):
-            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "-", "0 pages"])
+            rows.append([name, *["-"] * (len(header) - 2), "0 pages"])  # e.g. no doubly-labeled page
             continue
         b, w = m["block"], m["word"]
         per_label = [b[label]["f1"] if b[label]["support"] else "-" for label in LABELS[:4]]  # "-": not in these pages
         rows.append([name, b["macro"]["f1"], _ci(b["macro"]["f1_ci"]), b["micro"]["f1"], w["macro"]["f1"],
                      w["content_f1"], _ci(w["content_f1_ci"])] + per_label + [f"{m['pages']} pages"])
-    print(_table(rows, ["system", "macro F1", "95% CI", "accuracy", "word macro", "word content F1", "95% CI",
-                        *(f"{x} F1" for x in LABELS[:4]), "on"]))
+    print(_table(rows, header))
     for name, d in metrics["model_vs_keyword"].items():
         print(f"model − keyword, {name.replace('_', ' ')}: {d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}] "
               f"(paired page bootstrap)")
