@@ -104,7 +104,7 @@ def test_uncertain_pages_corrected_in_doccano_make_a_better_model(doccano_env, c
         out = tmp_path / f"scores-{name}.json"
         run("evaluate.py", "--annotations", str(annotations), "--corpus-dir", str(corpus), "annotations",
             "--split", "dev", "--model", str(path), "--json", str(out), env=env)
-        scores[name] = json.loads(out.read_text())["model"]["block"]
+        scores[name] = json.loads(out.read_text())["systems"]["model"]["block"]
     print(f"pulled pages: {len(corrections)} corrections; accuracy M0 {scores['m0']['micro']['f1']:.3f} → "
           f"M1 {scores['m1']['micro']['f1']:.3f}, macro F1 {scores['m0']['macro']['f1']:.3f} → "
           f"{scores['m1']['macro']['f1']:.3f}")
