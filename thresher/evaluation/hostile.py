@@ -141,6 +141,7 @@ from thresher.batch import process_source
 from thresher.options import SegmentOptions
 from thresher.persistence import load_model
 from thresher.pipeline import segment_page
+from thresher.evaluation.memory import peak_mb
 model = load_model(None)
 segment_page(_WARM_UP, model)
 options = SegmentOptions(**json.loads(sys.argv[2]))
@@ -149,7 +150,7 @@ result = process_source(sys.argv[1], model, options)
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "error_type": result.error_type, "error": result.error,
                   "blocks": len(result.page.blocks) if result.page else 0,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """.replace("_WARM_UP", repr(
     "Court sentences man for fraud\n\nA man was sentenced on Monday to five years in prison for fraud, "
     "prosecutors said.\n\n“Justice was served,” the district attorney said.\n\nCrime fell 12% last year."))

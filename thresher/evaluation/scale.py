@@ -87,9 +87,10 @@ def stream_run(path: Path, model_path: str | None) -> tuple[float, float, str]:
     code = (
         "import resource, sys, time\n"
         "from thresher.cli import main\n"
+        "from thresher.evaluation.memory import peak_mb\n"
         "start = time.perf_counter()\n"
         "code = main(sys.argv[1:])\n"
-        "print('SCALE', time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
+        "print('SCALE', time.perf_counter() - start, peak_mb(),"
         " file=sys.stderr)\n"
     )
     command = [sys.executable, "-c", code, "clean", "--format", "json", str(path), "-o", os.devnull, "--progress", "never"]

@@ -48,13 +48,14 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, int, str]
 def peak_memory_mb(size_mb: int, model_path: str | None) -> float:
     """Peak RSS of a fresh process that labels one generated page of ``size_mb`` MB."""
     code = (
-        "import resource, sys, thresher\n"
+        "import sys, thresher\n"
+        "from thresher.evaluation.memory import peak_mb\n"
         f"model = thresher.load({model_path!r})\n"
         "para = '<p>' + 'The council said the budget rose by 4 percent this year, officials reported. ' * 8 + '</p>\\n'\n"
         "nav = '<ul>' + '<li><a href=\"/x\">Section</a></li>' * 10 + '</ul>\\n'\n"
         f"page = '<html><body>' + (nav + para * 10) * ({size_mb} * 1024 * 1024 // len(nav + para * 10)) + '</body></html>'\n"
         "text = model.clean(page)\n"
-        "print(len(page), len(text), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "print(len(page), len(text), peak_mb())\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode:
