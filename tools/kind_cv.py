@@ -17,7 +17,6 @@ blocks. Two figures per run:
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 from pathlib import Path
 
@@ -34,7 +33,6 @@ from thresher.persistence import load_model
 from thresher.training import gold_examples
 from thresher.typing_features import type_features
 
-CACHE = Path("/tmp/thresher-kind-cv.pkl")
 _ROWS: dict = {}
 
 
@@ -49,17 +47,15 @@ def _memo_type_features(blocks, indices, n_blocks):
 thresher.model.type_features = _memo_type_features
 
 
-def load(splits: set[str], refresh: bool) -> list[tuple]:
-    """(blocks, labels, site, weight, content scores) of each gold page in ``splits``, cached."""
-    if CACHE.is_file() and not refresh:
-        cached = pickle.loads(CACHE.read_bytes())
-        if cached["splits"] == sorted(splits):
-            return cached["pages"]
+def load(splits: set[str]) -> list[tuple]:
+    """(blocks, labels, site, weight, content scores) of each gold page in ``splits``.
+
+    Segmented afresh each run: a pickled cache would be a file that runs code when loaded.
+    """
     pages = [p for p in read_dir(Path("annotations")) if p.split in splits]
     examples = gold_examples(pages, corpus_dir(None))
     model = load_model()
     out = [(e.blocks, e.labels, e.site, e.weight, model.content_scores(e.blocks)[1]) for e in examples]
-    CACHE.write_bytes(pickle.dumps({"splits": sorted(splits), "pages": out}))
     return out
 
 
@@ -99,13 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=1, help="repeats with shuffled site folds")
     parser.add_argument("--set", action="append", default=[], help="a BlockClassifier parameter, name=value")
-    parser.add_argument("--refresh", action="store_true", help="re-segment the pages (after a segmenter change)")
     args = parser.parse_args(argv)
     params = {}
     for item in args.set:
         name, value = item.split("=", 1)
         params[name] = float(value) if "." in value or name in ("type_c", "kind_balance") else int(value)
-    pages = load(set(args.splits.split(",")), args.refresh)
+    pages = load(set(args.splits.split(",")))
     results = cross_validate(pages, params, args.folds, args.repeats)
     for r in results:
         kinds = " ".join(f"{k} {v:.3f}" for k, v in r["kind"].items())
