@@ -26,3 +26,41 @@ def test_characters_lxml_refuses_are_dropped_not_fatal(page):
 def test_a_page_of_only_control_characters_is_refused_with_our_error():
     with pytest.raises(ThresherError):
         split_page("\x01\x02\x03" * 100, SegmentOptions())
+
+
+@pytest.mark.parametrize("page", [
+    "<html><body>" + "".join(f"<p>Paragraph number {i}.</p>" for i in range(60)) + "</body></html>",
+    "\n\n".join(f"Paragraph number {i}." for i in range(60)),
+])
+def test_a_page_past_max_blocks_is_refused_with_the_limit_named(page):
+    with pytest.raises(ThresherError, match="max_blocks"):
+        split_page(page, SegmentOptions(max_blocks=50))
+    assert len(split_page(page, SegmentOptions(max_blocks=100))[0]) >= 60
+
+
+def test_past_the_kind_budget_the_word_model_alone_gives_kinds(model, monkeypatch):
+    import numpy as np
+
+    import thresher.model
+    from thresher.labels import CONTENT_LABELS
+    from thresher.text import text_blocks
+
+    blocks = text_blocks("\n\n".join([
+        "A man was sentenced on Monday to five years in prison for fraud, prosecutors said.",
+        "“We are glad the jury saw the truth,” the district attorney said after the verdict.",
+        "Unemployment fell to 3.9 percent in March, down from 4.2 percent a year earlier.",
+        "The council will meet again next week to discuss the budget and the new park.",
+    ] * 3))
+    classifier = model.model
+    content = np.ones(len(blocks))
+    full = classifier.kind_scores(blocks, content)
+    monkeypatch.setattr(thresher.model, "MAX_KIND_BLOCKS", 4)
+    budgeted = classifier.kind_scores(blocks, content)
+    words = classifier.kind_words_.transform([b.text for b in blocks[4:]])
+    proba = classifier.kind_text_model_.predict_proba(words)
+    expected = np.array([[row[list(classifier.kind_text_model_.classes_).index(k)] for k in CONTENT_LABELS]
+                         for row in proba])
+    np.testing.assert_allclose(budgeted[4:], expected)  # past the budget: the word model's own scores
+    # within it, as without a budget (but the last counted block, whose next neighbour is not counted)
+    np.testing.assert_allclose(budgeted[:3], full[:3])
+    assert not np.allclose(full[4:], expected)  # the named counts do change kinds where they are read

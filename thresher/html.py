@@ -8,6 +8,7 @@ from lxml import etree
 
 from .blocks import Block
 from .errors import EmptyInputError, LimitExceededError
+from .options import MAX_BLOCKS_DEFAULT
 
 # Elements that start and end a block of text.
 BLOCK_TAGS = frozenset(
@@ -261,7 +262,7 @@ def _split_links(raw: str) -> tuple[str, int]:
     return _SPACE.sub(" ", _LINK_MARKS.sub("", text)).strip(), link_chars
 
 
-def html_blocks(text: str, *, max_blocks: int = 20_000) -> tuple[list[Block], str]:
+def html_blocks(text: str, *, max_blocks: int = MAX_BLOCKS_DEFAULT) -> tuple[list[Block], str]:
     """Segment an HTML page into blocks; return ``(blocks, page_title)``.
 
     Parameters

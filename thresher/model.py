@@ -47,6 +47,10 @@ BOILERPLATE = Label.BOILERPLATE.value
 # most of the time spent on a page); their label is boilerplate whatever their kind. One that
 # revision moves to content gets news_body. Below 0.5 so near-misses keep a real kind.
 MIN_CONTENT_FOR_KIND = 0.35
+# The named counts cost about 1 ms a block (spaCy tokens): on a page of thousands of article
+# paragraphs, those past the first MAX_KIND_BLOCKS take their kind from the word model alone,
+# so that a page's cost stays bounded. The most any of the 1,669 benchmark pages has is 1,361.
+MAX_KIND_BLOCKS = 1_500
 
 
 class BlockClassifier(ClassifierMixin, BaseEstimator):
@@ -238,7 +242,8 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         """P(kind | content) for each block, columns ``CONTENT_LABELS``.
 
         Blocks the content passes reject with confidence are not tokenized (their
-        kind does not change their label); they get a uniform distribution.
+        kind does not change their label); they get a uniform distribution. Past the
+        page's first ``MAX_KIND_BLOCKS`` candidates, the word model alone decides.
         """
         out = np.full((len(blocks), len(CONTENT_LABELS)), 1.0 / len(CONTENT_LABELS))
         if self.kind_model_ is None:
@@ -248,10 +253,13 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         chosen = [i for i in range(len(blocks)) if content[i] >= MIN_CONTENT_FOR_KIND]
         if not chosen:
             return out
-        rows = type_features([blocks[i] for i in chosen], chosen, len(blocks))
         words = self.kind_words_.transform([blocks[i].text[:MAX_ANALYSED_CHARS] for i in chosen])
         word_proba = _by_kind(self.kind_text_model_, self.kind_text_model_.predict_proba(words))
-        out[chosen] = _by_kind(self.kind_model_, self.kind_model_.predict_proba(kind_context(rows, word_proba)))
+        out[chosen] = word_proba
+        counted = chosen[:MAX_KIND_BLOCKS]
+        rows = type_features([blocks[i] for i in counted], counted, len(blocks))
+        context = kind_context(rows, word_proba[: len(counted)])
+        out[counted] = _by_kind(self.kind_model_, self.kind_model_.predict_proba(context))
         return out
 
     def page_proba(self, blocks: list[Block]) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,7 @@ import re
 from statistics import quantiles
 
 from .blocks import Block
+from .options import MAX_BLOCKS_DEFAULT
 
 _BULLET = re.compile(r"^\s*(?:[•·▪◦‣●○■□➢►*]|-(?=\s))\s*")
 _TERMINAL = ('.', '!', '?', '"', '”', '’', "'", ':', ';', ')', ']', '…')
@@ -29,7 +30,7 @@ WRAP_MIN_LINES = 8  # a fixed-width wrap is only detected in texts with this man
 WRAP_FILL = 0.7  # lines at least this share of the wrap width count as "full"
 
 
-def text_blocks(text: str, *, max_blocks: int = 20_000) -> list[Block]:
+def text_blocks(text: str, *, max_blocks: int = MAX_BLOCKS_DEFAULT) -> list[Block]:
     """Segment scraped plain text into blocks.
 
     Examples

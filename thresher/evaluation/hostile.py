@@ -47,10 +47,11 @@ def _prose(n_bytes: int, seed: int = 0, sep: str = " ") -> str:
     return sep.join(words)
 
 
-def _paragraphs(n_bytes: int, seed: int = 0) -> str:
+def _paragraphs(n_bytes: int | None = None, seed: int = 0, *, count: int | None = None) -> str:
+    """Paragraphs of 200-900 bytes of prose: ``n_bytes`` of them, or ``count`` paragraphs."""
     rng = random.Random(seed)
     out, size = [], 0
-    while size < n_bytes:
+    while (size < n_bytes) if count is None else (len(out) < count):
         p = "<p>" + _prose(rng.randint(200, 900), rng.randint(0, 10**6)).capitalize() + ".</p>\n"
         out.append(p)
         size += len(p)
@@ -125,6 +126,8 @@ def catalogue() -> list[Case]:
             + b"".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
                        for i in range(1, 10))
             + b"]><html><body><p>&lol9;</p></body></html>")),
+        Case("an article of 9,990 paragraphs (just under max_blocks)", "manyparas.html",
+             lambda: _page(_paragraphs(seed=5, count=9_990))),
         Case("a 19 MB article (just under the size limit)", "big19mb.html", lambda: _page(_paragraphs(19 * MB))),
         Case("a 40 MB page (over the size limit)", "big40mb.html", lambda: _page(_paragraphs(40 * MB, 1))),
         Case("a 40 MB page, size limit raised to 64 MB", "big40mb-allowed.html", lambda: _page(_paragraphs(40 * MB, 1)),
