@@ -1,0 +1,149 @@
+"""Check that this tree's block features equal a git ref's, bit for bit, and time both.
+
+    PYTHONPATH=$PWD python tools/feature_identity.py                    # against the fork point from main
+    PYTHONPATH=$PWD python tools/feature_identity.py --ref main --wcxb 300 --press 40
+    PYTHONPATH=$PWD python tools/feature_identity.py --time-only        # the 2 MB page's stage times
+
+A speed-up of ``local_features`` or ``type_features`` must leave the shipped model's
+scores unchanged, so the rows must be identical (compared as bytes: -0.0 and 0.0 differ,
+NaN equals NaN). The reference modules are read with ``git show`` and loaded beside this
+tree's, so both run in one process on the same blocks. Times are process CPU time
+(``time.process_time``): the machine is shared, and wall time measures the neighbours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from thresher import features, typing_features
+from thresher.corpus import corpus_dir
+from thresher.errors import InputError
+from thresher.evaluation.hostile import _page, _paragraphs
+from thresher.options import SegmentOptions
+from thresher.segmenter import split_page
+
+_MODULES = {"features": "thresher/features.py", "typing_features": "thresher/typing_features.py"}
+
+
+def load_reference(ref: str, tmp: Path) -> dict[str, ModuleType]:
+    """The two feature modules as they are at ``ref``, loaded as ``thresher._ref_*``.
+
+    Their relative imports (``.blocks``, ``.features``) resolve to this tree's package:
+    only the constants they read from there are shared.
+    """
+    out = {}
+    for name, path in _MODULES.items():
+        source = subprocess.run(["git", "show", f"{ref}:{path}"], check=True, capture_output=True, text=True).stdout
+        file = tmp / f"_ref_{name}.py"
+        file.write_text(source)
+        spec = importlib.util.spec_from_file_location(f"thresher._ref_{name}", file)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        out[name] = module
+    return out
+
+
+def pages(root: Path, n_wcxb: int, n_press: int) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the corpus pages to compare on, and the hostile 2 MB page."""
+    out = [(f"scrapinghub/{p.name}", gzip.decompress(p.read_bytes()))
+           for p in sorted((root / "scrapinghub" / "html").glob("*.html.gz"))]
+    out += [(f"wcxb/{p.name}", gzip.decompress(p.read_bytes()))
+            for p in sorted((root / "wcxb-dev" / "html").glob("*.html.gz"))[:n_wcxb]]
+    for county in sorted((root / "press-releases").iterdir()):
+        out += [(f"press/{county.name}/{p.name}", p.read_bytes()) for p in sorted(county.glob("*.txt"))[:n_press]]
+    out += [(f"seed/{p.name}", p.read_bytes()) for p in sorted((root / "seed").glob("*.txt"))]
+    out.append(("hostile/2mb-prose", hostile_page()))
+    return out
+
+
+def hostile_page() -> bytes:
+    """The all-prose 2 MB page of the hostile suite."""
+    return _page(_paragraphs(2 * 1024 * 1024))
+
+
+def same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def compare(corpus: list[tuple[str, bytes]], ref: dict[str, ModuleType]) -> int:
+    """Compare both feature sets on every page; print the differing pages; return how many."""
+    bad = n_pages = n_blocks = 0
+    for name, data in corpus:
+        try:
+            blocks = split_page(data, SegmentOptions())[0]
+        except InputError:
+            continue
+        n_pages += 1
+        n_blocks += len(blocks)
+        indices = list(range(len(blocks)))
+        checks = {
+            "local": (ref["features"].local_features(blocks), features.local_features(blocks)),
+            "type": (ref["typing_features"].type_features(blocks, indices, len(blocks)),
+                     typing_features.type_features(blocks, indices, len(blocks))),
+        }
+        for stage, (old, new) in checks.items():
+            if not same(old, new):
+                bad += 1
+                rows, cols = np.nonzero(~np.isclose(old, new, rtol=0, atol=0, equal_nan=True))
+                print(f"DIFF {stage} {name}: {len(set(rows.tolist()))} rows, columns {sorted(set(cols.tolist()))}")
+    print(f"compared {n_pages} pages, {n_blocks:,} blocks: {bad} differing (page, stage) pairs")
+    return bad
+
+
+def cpu(fn, *args) -> float:
+    """Process CPU seconds of one call."""
+    start = time.process_time()
+    fn(*args)
+    return time.process_time() - start
+
+
+def timings(ref: dict[str, ModuleType], repeat: int = 5) -> None:
+    """Per-block CPU milliseconds of each stage on the 2 MB page, reference and this tree.
+
+    The two alternate and the best of ``repeat`` calls counts: the first call of each warms
+    spaCy's caches, and a neighbour's burst should not decide the ratio.
+    """
+    data = hostile_page()
+    blocks = split_page(data, SegmentOptions())[0]
+    n = len(blocks)
+    indices = list(range(n))
+    print(f"2 MB page: {n:,} blocks; CPU ms per block (best of {repeat}, time.process_time)")
+    for stage, old, new, args in (
+        ("local_features", ref["features"].local_features, features.local_features, (blocks,)),
+        ("type_features", ref["typing_features"].type_features, typing_features.type_features, (blocks, indices, n)),
+    ):
+        t_old, t_new = zip(*[(cpu(old, *args), cpu(new, *args)) for _ in range(repeat)])
+        t_old, t_new = min(t_old), min(t_new)
+        print(f"  {stage:15s} ref {1000 * t_old / n:.3f}  now {1000 * t_new / n:.3f}  ({t_old / t_new:.2f}x)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ref", help="git ref of the reference features (default: fork point from main)")
+    parser.add_argument("--wcxb", type=int, default=300, help="WCXB dev pages to compare on")
+    parser.add_argument("--press", type=int, default=40, help="press-release pages per county")
+    parser.add_argument("--time-only", action="store_true", help="only time the 2 MB page")
+    args = parser.parse_args(argv)
+    ref = args.ref or subprocess.run(["git", "merge-base", "HEAD", "main"], check=True, capture_output=True,
+                                     text=True).stdout.strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        reference = load_reference(ref, Path(tmp))
+        print(f"reference: {ref}")
+        timings(reference)  # first: after the comparison's 100,000 blocks both run slower, and unevenly
+        bad = 0 if args.time_only else compare(pages(corpus_dir(None), args.wcxb, args.press), reference)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
