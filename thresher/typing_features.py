@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 import threading
+from itertools import islice
+from typing import NamedTuple
 
 import numpy as np
 
@@ -109,50 +111,66 @@ _FIGURE_HINT = re.compile(r"\d|per ?cent", re.I)
 _QUOTE_CODES = np.array(sorted({ord(c) for c in _OPEN_QUOTES + _CLOSE_QUOTES}), dtype=np.uint32)
 
 
+class _Counts(NamedTuple):
+    """What a row reads from a block's tokens and sentences (``_token_counts``)."""
+
+    words: int
+    numbers: int
+    legal: int
+    aggregate: int
+    attribution: int
+    titlecase: int
+    quoted: int
+    quote_words: int
+    sentences: int
+    figure_words: int
+    legal_words: int
+    figures: int
+
+
 def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.ndarray:
     """Rows of ``TYPE_NAMES`` for ``blocks`` (their page positions in ``indices``)."""
     nlp = blank_english()
-    rows = np.zeros((len(blocks), len(TYPE_NAMES)))
     texts = [b.text[:MAX_ANALYSED_CHARS] for b in blocks]
     samples = [b.text[:MAX_KIND_CHARS] for b in blocks]  # what is tokenized; each starts its text
     hinted = [_FIGURE_HINT.search(t) is not None for t in texts]
     docs = nlp.pipe(samples, batch_size=64)
+    counts: list[_Counts] = []
     for first in range(0, len(blocks), CHUNK_DOCS):
-        chunk = range(first, min(first + CHUNK_DOCS, len(blocks)))
-        tokens = TokenTable.from_docs([next(docs) for _ in chunk], samples[chunk.start: chunk.stop], nlp.vocab.strings)
-        counts = _token_counts(tokens, hinted[chunk.start: chunk.stop])
-        for k, i in enumerate(chunk):
-            rows[i] = _type_row(blocks[i], texts[i], samples[i], hinted[i], {name: c[k] for name, c in counts.items()},
-                                indices[i] / max(n_blocks - 1, 1))
-    return rows
+        chunk = slice(first, first + CHUNK_DOCS)
+        tokens = TokenTable.from_docs(list(islice(docs, CHUNK_DOCS)), samples[chunk], nlp.vocab.strings)
+        counts += _token_counts(tokens, hinted[chunk])
+    last = max(n_blocks - 1, 1)
+    rows = [_type_row(*args, index / last) for *args, index in zip(blocks, texts, samples, hinted, counts, indices)]
+    return np.array(rows, dtype=np.float64).reshape(len(blocks), len(TYPE_NAMES))
 
 
-def _type_row(block: Block, text: str, sample: str, hinted: bool, c: dict[str, int],
+def _type_row(block: Block, text: str, sample: str, hinted: bool, c: _Counts,
               relative_index: float) -> tuple[float, ...]:
     """One row of ``TYPE_NAMES``: ``text`` is the block's analysed text, ``sample`` its tokenized
     start, ``hinted`` whether ``text`` may hold figures, ``c`` its token counts."""
     stripped = text.strip()
-    words = c["words"]
+    words = c.words
     n = words or 1
     return (
         math.log1p(words),
-        c["sentences"],
-        c["quoted"] / c["quote_words"] if c["quote_words"] else 0.0,
+        c.sentences,
+        c.quoted / c.quote_words if c.quote_words else 0.0,
         float(stripped[:1] in _OPEN_QUOTES or stripped[:1] == "'"),
         float(stripped[-1:] in _CLOSE_QUOTES or stripped[-2:-1] in _CLOSE_QUOTES),
         text.count("“") + text.count("”") + text.count('"'),
-        float(c["attribution"] > 0),
-        c["numbers"] / n,
-        c["numbers"],
+        float(c.attribution > 0),
+        c.numbers / n,
+        c.numbers,
         len(_PERCENT.findall(text)) if hinted else 0,
         len(_MONEY.findall(text)) if hinted else 0,
         len(_BIG.findall(text)) if hinted else 0,
         len(_YEAR.findall(text)) if hinted else 0,
         len(_AGE.findall(text)) if hinted else 0,
         len(_CASE_NUMBER.findall(text)),
-        c["legal"],
-        c["legal"] / n,
-        c["titlecase"] / n,
+        c.legal,
+        c.legal / n,
+        c.titlecase / n,
         float(block.is_title),
         float(block.tag in ("h1", "h2", "h3", "h4", "h5", "h6")),
         float(block.tag == "li"),
@@ -160,12 +178,12 @@ def _type_row(block: Block, text: str, sample: str, hinted: bool, c: dict[str, i
         float(block.tag in ("td", "th") or "/table" in f"/{block.dom_path}"),
         # which kind holds most of the words (the guideline's test for mixed paragraphs): the share
         # of words in sentences that state a figure, or a justice-system act; figures per sentence
-        c["figure_words"] / words if words else 0.0,
-        c["legal_words"] / words if words else 0.0,
-        c["figures"] / c["sentences"] if words else 0.0,
+        c.figure_words / words if words else 0.0,
+        c.legal_words / words if words else 0.0,
+        c.figures / c.sentences if words else 0.0,
         _figures(sample) if hinted else 0,
-        c["aggregate"],
-        c["aggregate"] / n,
+        c.aggregate,
+        c.aggregate / n,
         len(_NAMED_AGE.findall(sample)) if hinted else 0,
         len(_LEGAL_PHRASE.findall(sample)),
     )
@@ -176,8 +194,8 @@ def _figures(text: str) -> int:
     return len(_FIGURE.findall(_NOT_FIGURE.sub(" ", text)))
 
 
-def _token_counts(tokens: TokenTable, hinted: list[bool]) -> dict[str, list[int]]:
-    """What a row reads from each doc's tokens and sentences, counted per doc.
+def _token_counts(tokens: TokenTable, hinted: list[bool]) -> list[_Counts]:
+    """What a row reads from each doc's tokens and sentences.
 
     Words are the tokens that are neither space nor punctuation; ``hinted`` says which docs
     may hold a figure.
@@ -189,7 +207,7 @@ def _token_counts(tokens: TokenTable, hinted: list[bool]) -> dict[str, list[int]
     upper = [code for code in np.unique(tokens.first[word]).tolist() if chr(code).isupper()]
     quote = _quote_marks(tokens)
     legal = tokens.lower_in(_LEGAL)
-    return {
+    counts = {
         "words": tokens.per_doc(word),
         "numbers": tokens.per_doc(numeric),
         "legal": tokens.per_doc(word & legal),
@@ -200,6 +218,7 @@ def _token_counts(tokens: TokenTable, hinted: list[bool]) -> dict[str, list[int]
         "quote_words": tokens.per_doc(word & ~quote),
         **_sentence_counts(tokens, word, legal, hinted),
     }
+    return list(map(_Counts._make, zip(*(counts[name] for name in _Counts._fields))))
 
 
 def _quote_marks(tokens: TokenTable) -> np.ndarray:

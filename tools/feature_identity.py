@@ -2,7 +2,7 @@
 
     PYTHONPATH=$PWD python tools/feature_identity.py                    # against the fork point from main
     PYTHONPATH=$PWD python tools/feature_identity.py --ref main --wcxb 300 --press 40
-    PYTHONPATH=$PWD python tools/feature_identity.py --time-only        # the 2 MB page's stage times
+    PYTHONPATH=$PWD python tools/feature_identity.py --time-only        # stage times only
 
 A speed-up of ``local_features`` or ``type_features`` must leave the shipped model's
 scores unchanged, so the rows must be identical (compared as bytes: -0.0 and 0.0 differ,
@@ -101,31 +101,41 @@ def compare(corpus: list[tuple[str, bytes]], ref: dict[str, ModuleType]) -> int:
     return bad
 
 
-def cpu(fn, *args) -> float:
-    """Process CPU seconds of one call."""
+def cpu(fn, calls: list[tuple]) -> float:
+    """Process CPU seconds of ``fn(*args)`` for each ``args`` of ``calls``."""
     start = time.process_time()
-    fn(*args)
+    for args in calls:
+        fn(*args)
     return time.process_time() - start
 
 
-def timings(ref: dict[str, ModuleType], repeat: int = 5) -> None:
-    """Per-block CPU milliseconds of each stage on the 2 MB page, reference and this tree.
+def timings(ref: dict[str, ModuleType], name: str, pages_blocks: list[list], repeat: int = 5) -> None:
+    """Per-block CPU milliseconds of each stage over ``pages_blocks``, reference and this tree.
 
-    The two alternate and the best of ``repeat`` calls counts: the first call of each warms
+    The two alternate and the best of ``repeat`` passes counts: the first pass of each warms
     spaCy's caches, and a neighbour's burst should not decide the ratio.
     """
-    data = hostile_page()
-    blocks = split_page(data, SegmentOptions())[0]
-    n = len(blocks)
-    indices = list(range(n))
-    print(f"2 MB page: {n:,} blocks; CPU ms per block (best of {repeat}, time.process_time)")
-    for stage, old, new, args in (
-        ("local_features", ref["features"].local_features, features.local_features, (blocks,)),
-        ("type_features", ref["typing_features"].type_features, typing_features.type_features, (blocks, indices, n)),
+    n = sum(map(len, pages_blocks))
+    print(f"{name}: {len(pages_blocks)} pages, {n:,} blocks; CPU ms per block (best of {repeat}, time.process_time)")
+    for stage, old, new, calls in (
+        ("local_features", ref["features"].local_features, features.local_features, [(b,) for b in pages_blocks]),
+        ("type_features", ref["typing_features"].type_features, typing_features.type_features,
+         [(b, list(range(len(b))), len(b)) for b in pages_blocks]),
     ):
-        t_old, t_new = zip(*[(cpu(old, *args), cpu(new, *args)) for _ in range(repeat)])
+        t_old, t_new = zip(*[(cpu(old, calls), cpu(new, calls)) for _ in range(repeat)])
         t_old, t_new = min(t_old), min(t_new)
         print(f"  {stage:15s} ref {1000 * t_old / n:.3f}  now {1000 * t_new / n:.3f}  ({t_old / t_new:.2f}x)")
+
+
+def segmented(corpus: list[tuple[str, bytes]]) -> list[list]:
+    """The blocks of each page that segments."""
+    out = []
+    for _, data in corpus:
+        try:
+            out.append(split_page(data, SegmentOptions())[0])
+        except InputError:
+            continue
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,15 +143,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ref", help="git ref of the reference features (default: fork point from main)")
     parser.add_argument("--wcxb", type=int, default=300, help="WCXB dev pages to compare on")
     parser.add_argument("--press", type=int, default=40, help="press-release pages per county")
-    parser.add_argument("--time-only", action="store_true", help="only time the 2 MB page")
+    parser.add_argument("--time-only", action="store_true", help="only time the stages")
     args = parser.parse_args(argv)
     ref = args.ref or subprocess.run(["git", "merge-base", "HEAD", "main"], check=True, capture_output=True,
                                      text=True).stdout.strip()
     with tempfile.TemporaryDirectory() as tmp:
         reference = load_reference(ref, Path(tmp))
         print(f"reference: {ref}")
-        timings(reference)  # first: after the comparison's 100,000 blocks both run slower, and unevenly
-        bad = 0 if args.time_only else compare(pages(corpus_dir(None), args.wcxb, args.press), reference)
+        # timed first: after the comparison's 100,000 blocks both run slower, and unevenly
+        timings(reference, "hostile 2 MB page", segmented([("hostile", hostile_page())]))
+        root = corpus_dir(None)
+        timings(reference, "ScrapingHub", segmented(pages(root, 0, 0)[:181]), repeat=3)
+        bad = 0 if args.time_only else compare(pages(root, args.wcxb, args.press), reference)
     return 1 if bad else 0
 
 
