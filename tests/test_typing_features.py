@@ -80,3 +80,16 @@ def test_sentences_split_as_spacys_sentencizer(text):
     tokens = TokenTable.from_docs(docs, ["First. Doc", text], nlp.vocab.strings)
     offset = len(docs[0])
     assert [int(s) - offset for s in tokens.sentence_starts() if s >= offset] == expected
+
+
+def test_every_legal_phrase_and_case_number_counts_in_any_case():
+    # the patterns skip positions by their first character: each form must still be met
+    phrases = ["count of", "counts of", "years in prison", "months of county jail", "days in federal prison",
+               "pleaded guilty", "pled no contest", "pleaded not guilty", "faces a maximum", "face up to",
+               "sentenced to", "held on", "bail set", "bail was set", "was arrested", "were charged",
+               "was convicted", "was sentenced", "were indicted", "was arraigned"]
+    numbers = ["Case No. 5", "docket #", "case number", "21CR12345"]
+    for change in (str.lower, str.upper, str.title):
+        row, = _rows(" · ".join(map(change, phrases + numbers)))
+        assert row["legal_phrases"] == len(phrases)
+        assert row["case_numbers"] == len(numbers)

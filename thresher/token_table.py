@@ -68,8 +68,8 @@ class TokenTable:
         bounds = running_totals([len(a) for a in arrays])
         doc_of = np.repeat(np.arange(len(docs)), np.diff(bounds))
         start = table[:, 4].astype(np.int64)
-        # code points of the joined texts (a lone surrogate kept as one): a token's first character
-        codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        # code points of the joined texts, to read each token's first character
+        codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
         first = codes[running_totals([len(t) for t in texts])[doc_of] + start]
         space, punct, quote, like_num = (table[:, k] == 1 for k in range(4))
         return cls(texts, bounds, doc_of, start, table[:, 5].astype(np.int64), first, table[:, 6],

@@ -39,8 +39,9 @@ _AGGREGATE = frozenset(
 )
 # "Name Surname, 28," / "Name Surname, 28 years old": a described person, the head of a case record.
 _NAMED_AGE = re.compile(r"\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3},?\s+(?:(?:age|aged|de)\s+)?\d{1,2}(?:,|\s+(?:years?|años))")
+# (?=[...]): the letters the alternatives start with, so the engine skips other positions at once
 _LEGAL_PHRASE = re.compile(
-    r"\b(?:counts? of|(?:years?|months?|days?) (?:in|of) (?:state |federal |county )?(?:prison|jail)|"
+    r"\b(?=[bcdfhmpswy])(?:counts? of|(?:years?|months?|days?) (?:in|of) (?:state |federal |county )?(?:prison|jail)|"
     r"(?:pleaded|pled) (?:guilty|no contest|not guilty)|faces? (?:a maximum|up to)|sentenced to|held on|"
     r"bail (?:was )?set|(?:was|were) (?:arrested|charged|convicted|sentenced|indicted|arraigned))\b",
     re.I,
@@ -48,7 +49,7 @@ _LEGAL_PHRASE = re.compile(
 
 _ATTRIBUTION = frozenset("said says stated added told explained noted according wrote remarked asked declared".split())
 _AGE = re.compile(r",\s\d{1,2},|\b\d{1,2}-year-old\b")
-_CASE_NUMBER = re.compile(r"\b(?:case|docket)\s*(?:no\.?|number|#)|\b\d{2}[A-Z]{1,3}\d{3,}\b", re.I)
+_CASE_NUMBER = re.compile(r"\b(?=[cd\d])(?:(?:case|docket)\s*(?:no\.?|number|#)|\d{2}[A-Z]{1,3}\d{3,}\b)", re.I)
 _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\bper cent\b", re.I)
 _MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s?(?:million|billion|thousand)\b", re.I)
 _BIG = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d{4,}\b")
