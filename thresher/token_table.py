@@ -65,15 +65,15 @@ class TokenTable:
         """The table of ``docs``, the tokenized ``texts`` (``doc.text == text``)."""
         arrays = [doc.to_array(_COLUMNS) for doc in docs]
         table = np.concatenate(arrays) if arrays else np.zeros((0, len(_COLUMNS)), dtype=np.uint64)
+        space, punct, quote, like_num, start, length, lower = table.T
         bounds = running_totals([len(a) for a in arrays])
         doc_of = np.repeat(np.arange(len(docs)), np.diff(bounds))
-        start = table[:, 4].astype(np.int64)
+        start = start.astype(np.int64)
         # code points of the joined texts, to read each token's first character
         codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
         first = codes[running_totals([len(t) for t in texts])[doc_of] + start]
-        space, punct, quote, like_num = (table[:, k] == 1 for k in range(4))
-        return cls(texts, bounds, doc_of, start, table[:, 5].astype(np.int64), first, table[:, 6],
-                   space, punct, quote, like_num, strings)
+        return cls(texts, bounds, doc_of, start, length.astype(np.int64), first, lower,
+                   space == 1, punct == 1, quote == 1, like_num == 1, strings)
 
     def __len__(self) -> int:
         return len(self.doc_of)
