@@ -1,10 +1,10 @@
-"""Check that this tree's block features equal a git ref's, bit for bit, and time both.
+"""Check that this tree's block features equal a git ref's, bit for bit, and time them.
 
     PYTHONPATH=$PWD python tools/feature_identity.py                    # against the fork point from main
     PYTHONPATH=$PWD python tools/feature_identity.py --ref main --wcxb 300 --press 40
     PYTHONPATH=$PWD python tools/feature_identity.py --time-only        # stage times only
 
-A speed-up of ``local_features`` or ``type_features`` must leave the shipped model's
+A speed-up of ``local_features``, ``context_features`` or ``type_features`` must leave the shipped model's
 scores unchanged, so the rows must be identical (compared as bytes: -0.0 and 0.0 differ,
 NaN equals NaN). The reference modules are read with ``git show`` and loaded beside this
 tree's, so both run in one process on the same blocks. Times are process CPU time
@@ -113,10 +113,12 @@ def compare(corpus: list[tuple[str, bytes | list[Block]]], ref: dict[str, Module
         n_pages += 1
         n_blocks += len(blocks)
         indices = list(range(len(blocks)))
+        p_content = np.random.default_rng(len(blocks)).random(len(blocks))  # stands for first-pass scores
         checks = {
             "local": (ref["features"].local_features(blocks), features.local_features(blocks)),
             "type": (ref["typing_features"].type_features(blocks, indices, len(blocks)),
                      typing_features.type_features(blocks, indices, len(blocks))),
+            "context": (ref["features"].context_features(blocks, p_content), features.context_features(blocks, p_content)),
         }
         for stage, (old, new) in checks.items():
             if not same(old, new):
@@ -145,12 +147,14 @@ def timings(ref: dict[str, ModuleType], name: str, pages_blocks: list[list], rep
     print(f"{name}: {len(pages_blocks)} pages, {n:,} blocks; CPU ms per block (best of {repeat}, time.process_time)")
     for stage, old, new, calls in (
         ("local_features", ref["features"].local_features, features.local_features, [(b,) for b in pages_blocks]),
+        ("context_features", ref["features"].context_features, features.context_features,
+         [(b, np.random.default_rng(len(b)).random(len(b))) for b in pages_blocks]),
         ("type_features", ref["typing_features"].type_features, typing_features.type_features,
          [(b, list(range(len(b))), len(b)) for b in pages_blocks]),
     ):
         t_old, t_new = zip(*[(cpu(old, calls), cpu(new, calls)) for _ in range(repeat)])
         t_old, t_new = min(t_old), min(t_new)
-        print(f"  {stage:15s} ref {1000 * t_old / n:.3f}  now {1000 * t_new / n:.3f}  ({t_old / t_new:.2f}x)")
+        print(f"  {stage:16s} ref {1000 * t_old / n:.3f}  now {1000 * t_new / n:.3f}  ({t_old / t_new:.2f}x)")
 
 
 def segmented(corpus: list[tuple[str, bytes]]) -> list[list]:
