@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from itertools import chain
 from operator import itemgetter
 
 import numpy as np
@@ -25,7 +24,6 @@ from scipy import sparse
 
 from .blocks import Block
 from .stopwords import STOPWORDS
-from .token_table import running_totals
 
 FEATURE_SET = "block_features.v1"
 # DOM features of a text page: a value no real feature takes (all are >= 0).
@@ -291,11 +289,12 @@ def topic_similarity(words: list[list[str]], weights: np.ndarray) -> np.ndarray:
     Teasers, product blurbs and sidebars are about other things than the
     article: their words differ from the text the first pass believes in.
     """
-    every = list(chain.from_iterable(words))
-    # columns in order of first use (dict.fromkeys keeps it), looked up without a Python loop
-    vocabulary = {w: k for k, w in enumerate(dict.fromkeys(every))}
-    indices = list(map(vocabulary.__getitem__, every))
-    indptr = running_totals([len(ws) for ws in words])
+    vocabulary: dict[str, int] = {}
+    indptr, indices = [0], []
+    for block_words in words:
+        for w in block_words:
+            indices.append(vocabulary.setdefault(w, len(vocabulary)))
+        indptr.append(len(indices))
     n = len(words)
     if not vocabulary:
         return np.zeros(n)
