@@ -213,7 +213,7 @@ for _k, _group in enumerate(_GROUP_NAMES):
         _TOKEN_BITS[_token] = _TOKEN_BITS.get(_token, 0) | (1 << _k)
 
 
-@functools.cache  # a page meets a handful of the 2 ** 17 masks, and pages share them
+@functools.lru_cache(maxsize=4096)  # a page meets a handful of the 2 ** 17 masks, and pages share them
 def _bits(mask: int) -> tuple[float, ...]:
     """The group columns of a bit mask (1.0 for each group met)."""
     return tuple(float((mask >> k) & 1) for k in range(len(_GROUP_NAMES)))

@@ -2,8 +2,8 @@
 
 Tokens come from spaCy's blank English tokenizer (no model download), read as one
 table per chunk of blocks (``TokenTable``), which also splits sentences as spaCy's
-sentencizer does. Each row is a fixed list of named counts and
-shares, next to the block's words, which the model weighs by TF-IDF.
+sentencizer does. Each row is a fixed list of named counts and shares, next to the
+block's words, which the model weighs by TF-IDF.
 """
 
 from __future__ import annotations
@@ -94,8 +94,8 @@ MAX_VOCAB = 500_000  # spaCy keeps every word it meets: a fresh pipeline keeps l
 
 
 def blank_english():
-    """One spaCy blank English pipeline per thread (created on first use): its tokenizer only,
-    as sentences are split by ``_sentence_starts``."""
+    """One spaCy blank English pipeline per thread (created on first use): a tokenizer only,
+    as ``TokenTable.sentence_starts`` splits sentences."""
     nlp = getattr(_local, "nlp", None)
     if nlp is None or len(nlp.vocab) > MAX_VOCAB:
         import spacy
