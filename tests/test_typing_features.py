@@ -93,3 +93,17 @@ def test_every_legal_phrase_and_case_number_counts_in_any_case():
         row, = _rows(" · ".join(map(change, phrases + numbers)))
         assert row["legal_phrases"] == len(phrases)
         assert row["case_numbers"] == len(numbers)
+
+
+def test_figures_money_and_percents_whatever_the_case_and_dates_ages_times_masked():
+    # figures: $5 €3 £2 4% PERCENT "7 million" 1,250 42; the date, ordinal date, time, numeric
+    # date, age, duration and ", 34," are masked (they would add 2024, 12, 30, 34...)
+    text = ("Costs: $5 · €3 · £2 · 4% · 9 PERCENT · 7 million · 1,250 · 42 · on Sept. 5, 2024 · the 5th of June · "
+            "at 12:30 · on 1/2/2024 · a 30-year-old · for 3 years · Smith, 34, said")
+    for change in (str, str.lower, str.upper):
+        row, = _rows(change(text))
+        assert row["figures"] == 8
+        assert row["percents"] == 2  # 4%, PERCENT
+        assert row["money"] == 4  # $5 €3 £2, 7 million
+        assert row["years"] == 2 and row["big_numbers"] == 3  # 2024 twice; 1,250 and 2024 twice
+        assert row["ages"] == (1 if change is str.upper else 2)  # ", 34," and 30-year-old (a lower-case pattern)
