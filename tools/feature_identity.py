@@ -157,6 +157,25 @@ def timings(ref: dict[str, ModuleType], name: str, pages_blocks: list[list], rep
         print(f"  {stage:16s} ref {1000 * t_old / n:.3f}  now {1000 * t_new / n:.3f}  ({t_old / t_new:.2f}x)")
 
 
+def kind_timing(ref: dict[str, ModuleType], pages_blocks: list[list], repeat: int = 5) -> None:
+    """``type_features`` as a page run meets it: on the blocks the shipped model's content passes
+    send to the kind model."""
+    from thresher.model import MIN_CONTENT_FOR_KIND
+    from thresher.persistence import load_model
+
+    model = load_model(None)
+    calls = []
+    for blocks in pages_blocks:
+        chosen = [i for i, p in enumerate(model.content_scores(blocks)[1]) if p >= MIN_CONTENT_FOR_KIND]
+        calls.append(([blocks[i] for i in chosen], chosen, len(blocks)))
+    n = sum(len(c[1]) for c in calls)
+    t_old, t_new = zip(*[(cpu(ref["typing_features"].type_features, calls), cpu(typing_features.type_features, calls))
+                         for _ in range(repeat)])
+    t_old, t_new = min(t_old), min(t_new)
+    print(f"  {'type_features':16s} ref {1000 * t_old / n:.3f}  now {1000 * t_new / n:.3f}  ({t_old / t_new:.2f}x)"
+          f" on the {n:,} blocks the model sends to the kind model")
+
+
 def segmented(corpus: list[tuple[str, bytes]]) -> list[list]:
     """The blocks of each page that segments."""
     out = []
@@ -185,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         # timed first: after the comparison's 100,000 blocks both run slower, and unevenly
         timings(reference, "hostile 2 MB page", segmented([("hostile", hostile_page())]))
         root = corpus_dir(None)
-        timings(reference, "ScrapingHub", segmented(pages(root, 0, 0)[:181]), repeat=3)
+        scrapinghub = segmented(pages(root, 0, 0)[:181])
+        timings(reference, "ScrapingHub", scrapinghub, repeat=3)
+        kind_timing(reference, scrapinghub)
         if not args.time_only:
             fuzz = [(f"fuzz/{k}", fuzz_blocks(200, seed=k)) for k in range(args.fuzz_pages)]
             bad = compare(pages(root, args.wcxb, args.press) + fuzz, reference)
