@@ -168,7 +168,6 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     rows = np.zeros((n, len(LOCAL_NAMES)), dtype=np.float64)
     if not n:
         return rows
-    words = [_WORD.findall(b.text[:MAX_ANALYSED_CHARS]) for b in blocks]
     lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
     total = lengths.sum() or 1.0
     counts: dict[str, int] = {}
@@ -176,7 +175,12 @@ def local_features(blocks: list[Block]) -> np.ndarray:
         counts[b.text] = counts.get(b.text, 0) + 1
     nan = NOT_APPLICABLE
     html = np.array([b.kind == "html" for b in blocks])
-    rows[:, :17] = [_block_row(b, w) for b, w in zip(blocks, words)]
+    # one block's words at a time: a 40 MB page's word lists all at once would cost 400 MB
+    n_words = np.zeros(n, dtype=np.int64)
+    for i, b in enumerate(blocks):
+        words = _WORD.findall(b.text[:MAX_ANALYSED_CHARS])
+        n_words[i] = len(words)
+        rows[i, :17] = _block_row(b, words)
     rows[:, 17] = np.arange(n) / max(n - 1, 1)
     rows[:, 18] = (np.cumsum(lengths) - lengths) / total
     rows[:, 19] = math.log1p(n)
@@ -184,7 +188,7 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     rows[:, 21:25] = [(b.shares or (nan,) * 4)[:4] for b in blocks]
     rows[:, 25] = [b.best_share if h else nan for b, h in zip(blocks, html)]
     rows[:, 26] = [math.log1p(counts[b.text] - 1) for b in blocks]
-    rows[:, 27] = _short_runs(words)
+    rows[:, 27] = _short_runs(n_words.tolist())
     tag_col = 28
     path_col = tag_col + len(_TAG_NAMES)
     other = _TAG_INDEX["other"]
@@ -230,16 +234,16 @@ def _group_bits(tokens: tuple[str, ...]) -> tuple[int, int]:
     return near, far
 
 
-def _short_runs(words: list[list[str]]) -> list[float]:
+def _short_runs(n_words: list[int]) -> list[float]:
     """Length (log) of the run of short blocks a block sits in: menus are long runs."""
-    out = [0.0] * len(words)
+    out = [0.0] * len(n_words)
     i = 0
-    while i < len(words):
-        if len(words[i]) > 6:
+    while i < len(n_words):
+        if n_words[i] > 6:
             i += 1
             continue
         j = i
-        while j < len(words) and len(words[j]) <= 6:
+        while j < len(n_words) and n_words[j] <= 6:
             j += 1
         value = math.log1p(j - i)
         for k in range(i, j):
