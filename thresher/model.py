@@ -14,6 +14,8 @@ Two questions, two heads, as the data allows:
   annotations only.
 
 ``P(boilerplate) = 1 - P(content)`` and ``P(kind) = P(content) * P(kind | content)``.
+The label is decided in the guideline's order, content or not first, then the kind
+(:func:`~thresher.revision.decide`), not as the most probable of the five.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .features import (
     local_features,
 )
 from .labels import CONTENT_LABELS, LABELS, Label
+from .revision import decide
 from .typing_features import TYPE_FEATURE_SET, kind_context, type_features
 
 #: A training label for a block known to be content whose kind nobody chose (benchmark pages).
@@ -271,8 +274,9 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         return [self.page_proba(page)[1] for page in X]
 
     def predict(self, X: list[list[Block]]) -> list[list[str]]:
-        """Per page, the most probable label of each block."""
-        return [[LABELS[i] for i in proba.argmax(axis=1)] for proba in self.predict_proba(X)]
+        """Per page, each block's label: content or not first, then its most probable kind
+        (:func:`~thresher.revision.decide`; no neighbour revision)."""
+        return [decide(proba) for proba in self.predict_proba(X)]
 
 
 @functools.cache
