@@ -48,7 +48,8 @@ CONTENT = "content"
 BOILERPLATE = Label.BOILERPLATE.value
 # Blocks below this content probability are not given a kind (not tokenized: the kind model is
 # most of the time spent on a page); their label is boilerplate whatever their kind. One that
-# revision moves to content gets news_body. Below 0.5 so near-misses keep a real kind.
+# revision moves to content gets news_body. Below the decision's content threshold
+# (revision.MIN_CONTENT_DEFAULT) so every block labeled content, and near-misses, keep a real kind.
 MIN_CONTENT_FOR_KIND = 0.35
 
 
