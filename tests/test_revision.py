@@ -16,7 +16,7 @@ def test_uncertain_block_between_content_joins_the_content():
 
 
 def test_uncertain_block_between_boilerplate_becomes_boilerplate():
-    proba = np.array([B, [0.55, 0.0, 0.0, 0.0, 0.45], B])
+    proba = np.array([B, [0.45, 0.0, 0.0, 0.0, 0.55], B])
     assert revise(proba) == ["boilerplate", "boilerplate", "boilerplate"]
 
 
@@ -42,5 +42,5 @@ def test_a_block_sure_of_its_side_keeps_it_however_its_kinds_split():
 
 
 def test_an_unsure_block_moved_to_content_takes_its_most_probable_kind():
-    proba = np.array([N, [0.1, 0.0, 0.35, 0.0, 0.55], N])
+    proba = np.array([N, [0.05, 0.0, 0.3, 0.0, 0.65], N])
     assert revise(proba) == ["news_body", "case_record", "news_body"]
