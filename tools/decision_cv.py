@@ -3,6 +3,9 @@
     OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/decision_cv.py build --limit 400 --out /tmp/oof.npz
     PYTHONPATH=$PWD python tools/decision_cv.py rules /tmp/oof.npz
 
+``--limit 400`` fits a fold in about 3 minutes on one core, ``--limit 0`` (every WCXB page, as
+``train.py``) in about 6; MIN_CONTENT_DEFAULT was chosen on builds with 400, 800 and all pages.
+
 ``build`` splits the train+dev gold pages into site-grouped folds (as ``tools/kind_cv.py``
 does) and, for each fold, fits a whole ``BlockClassifier`` on the examples ``train.py``
 learns from (WCXB pages, the first ``--limit`` of them to keep a fold's fit to minutes,
