@@ -34,6 +34,17 @@ def test_probabilities_are_per_label_and_sum_to_one(small_model):
     assert list(small_model.classes_) == ["news_body", "quote", "case_record", "statistic", "boilerplate"]
 
 
+def test_predict_decides_content_first_and_every_content_block_has_a_real_kind(small_model):
+    from thresher.model import MIN_CONTENT_FOR_KIND
+    from thresher.revision import MIN_CONTENT_DEFAULT, decide
+
+    pages = [text_blocks(SEED.read_text(encoding="utf-8"))]
+    proba = small_model.predict_proba(pages)[0]
+    assert small_model.predict(pages) == [decide(proba)]
+    # blocks below MIN_CONTENT_FOR_KIND get no kind scores: none of them may be labeled content
+    assert MIN_CONTENT_FOR_KIND < MIN_CONTENT_DEFAULT
+
+
 def test_fit_is_deterministic(small_model):
     pages = [p for p in read_dir(ROOT / "annotations") if p.split == "train"][:14]
     examples = gold_examples(pages, corpus=None)

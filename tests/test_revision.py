@@ -16,7 +16,7 @@ def test_uncertain_block_between_content_joins_the_content():
 
 
 def test_uncertain_block_between_boilerplate_becomes_boilerplate():
-    proba = np.array([B, [0.55, 0.0, 0.0, 0.0, 0.45], B])
+    proba = np.array([B, [0.45, 0.0, 0.0, 0.0, 0.55], B])
     assert revise(proba) == ["boilerplate", "boilerplate", "boilerplate"]
 
 
@@ -24,3 +24,23 @@ def test_confident_blocks_are_left_alone():
     proba = np.array([B, N, B])
     assert revise(proba) == ["boilerplate", "news_body", "boilerplate"]
     assert revise(np.array([N, B])) == ["news_body", "boilerplate"]
+
+
+def test_content_is_decided_before_the_kind():
+    # sure to be content but unsure of its kind: the argmax of the five scores would say boilerplate
+    split = [0.24, 0.18, 0.18, 0.0, 0.4]
+    assert revise(np.array([N, split, N])) == ["news_body", "news_body", "news_body"]
+    assert revise(np.array([split])) == ["news_body"]
+    assert revise(np.array([split]), min_content=0.7) == ["boilerplate"]
+    assert revise(np.array([split]), min_content=None) == ["boilerplate"]
+
+
+def test_a_block_sure_of_its_side_keeps_it_however_its_kinds_split():
+    # P(content) 0.9 spread over three kinds: no kind reaches 0.6, yet the block is sure it is content
+    lone = [0.3, 0.3, 0.3, 0.0, 0.1]
+    assert revise(np.array([B, lone, B])) == ["boilerplate", "news_body", "boilerplate"]
+
+
+def test_an_unsure_block_moved_to_content_takes_its_most_probable_kind():
+    proba = np.array([N, [0.05, 0.0, 0.3, 0.0, 0.65], N])
+    assert revise(proba) == ["news_body", "case_record", "news_body"]

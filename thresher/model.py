@@ -14,6 +14,8 @@ Two questions, two heads, as the data allows:
   annotations only.
 
 ``P(boilerplate) = 1 - P(content)`` and ``P(kind) = P(content) * P(kind | content)``.
+The label is decided in the guideline's order, content or not first, then the kind
+(:func:`~thresher.revision.decide`), not as the most probable of the five.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .features import (
     local_features,
 )
 from .labels import CONTENT_LABELS, LABELS, Label
+from .revision import decide
 from .typing_features import TYPE_FEATURE_SET, kind_context, type_features
 
 #: A training label for a block known to be content whose kind nobody chose (benchmark pages).
@@ -45,7 +48,8 @@ CONTENT = "content"
 BOILERPLATE = Label.BOILERPLATE.value
 # Blocks below this content probability are not given a kind (not tokenized: the kind model is
 # most of the time spent on a page); their label is boilerplate whatever their kind. One that
-# revision moves to content gets news_body. Below 0.5 so near-misses keep a real kind.
+# revision moves to content gets news_body. Below the decision's content threshold
+# (revision.MIN_CONTENT_DEFAULT) so every block labeled content, and near-misses, keep a real kind.
 MIN_CONTENT_FOR_KIND = 0.35
 # The named counts cost about 1 ms a block (spaCy tokens): on a page of thousands of article
 # paragraphs, those past the first MAX_KIND_BLOCKS take their kind from the word model alone,
@@ -279,8 +283,9 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         return [self.page_proba(page)[1] for page in X]
 
     def predict(self, X: list[list[Block]]) -> list[list[str]]:
-        """Per page, the most probable label of each block."""
-        return [[LABELS[i] for i in proba.argmax(axis=1)] for proba in self.predict_proba(X)]
+        """Per page, each block's label: content or not first, then its most probable kind
+        (:func:`~thresher.revision.decide`; no neighbour revision)."""
+        return [decide(proba) for proba in self.predict_proba(X)]
 
 
 @functools.cache

@@ -9,7 +9,7 @@ import numpy as np
 from .blocks import Block
 from .labels import CONTENT_LABELS, LABELS
 from .options import SegmentOptions
-from .revision import MIN_CONFIDENCE_DEFAULT, revise
+from .revision import MIN_CONFIDENCE_DEFAULT, decide, revise
 from .segmenter import split_page
 
 
@@ -55,8 +55,11 @@ def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONF
 
 
 def assign_labels(blocks: list[Block], first: np.ndarray, final: np.ndarray, labels: list[str]) -> None:
-    """Write both passes' verdicts and the final scores onto the blocks."""
-    for block, p_first, p_final, label in zip(blocks, first, final, labels):
-        block.first_label = LABELS[int(p_first.argmax())]
+    """Write both passes' verdicts and the final scores onto the blocks.
+
+    The first pass's verdict is decided by the same rule as the final one, without revision.
+    """
+    for block, first_label, p_final, label in zip(blocks, decide(first), final, labels):
+        block.first_label = first_label
         block.label = label
         block.scores = {name: float(v) for name, v in zip(LABELS, p_final)}

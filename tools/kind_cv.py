@@ -11,7 +11,8 @@ blocks. Two figures per run:
 * 5-label macro-F1: the held-out pages as labeled at run time, the kinds combined with the
   shipped model's content scores. Those scores come from a model that was trained on these
   pages, so this figure is optimistic in absolute terms; it is for comparing kind models,
-  which all meet the same content scores. Revision is not applied.
+  which all meet the same content scores. Labels are decided as at run time (content
+  first, ``thresher.revision.decide``); revision is not applied.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from thresher.corpus import corpus_dir
 from thresher.labels import CONTENT_LABELS, LABELS
 from thresher.model import BlockClassifier, _combine
 from thresher.persistence import load_model
+from thresher.revision import decide
 from thresher.training import gold_examples
 from thresher.typing_features import type_features
 
@@ -79,7 +81,7 @@ def cross_validate(pages: list[tuple], params: dict, folds: int, repeats: int, e
                     texts.append(blocks[j].text)
                 proba = _combine(content, model.kind_scores(blocks, content))
                 gold5 += labels
-                pred5 += [LABELS[int(k)] for k in proba.argmax(axis=1)]
+                pred5 += decide(proba)
         if errors is not None:
             errors.append((gold_kind, pred_kind, texts))
         kind_f1 = f1_score(gold_kind, pred_kind, labels=list(CONTENT_LABELS), average=None)

@@ -1,0 +1,125 @@
+"""Choose the final decision rule on out-of-fold probabilities of the train+dev gold pages.
+
+    OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/decision_cv.py build --limit 400 --out /tmp/oof.npz
+    PYTHONPATH=$PWD python tools/decision_cv.py rules /tmp/oof.npz
+
+``--limit 400`` fits a fold in about 3 minutes on one core, ``--limit 0`` (every WCXB page, as
+``train.py``) in about 6; MIN_CONTENT_DEFAULT was chosen on builds with 400, 800 and all pages.
+
+``build`` splits the train+dev gold pages into site-grouped folds (as ``tools/kind_cv.py``
+does) and, for each fold, fits a whole ``BlockClassifier`` on the examples ``train.py``
+learns from (WCXB pages, the first ``--limit`` of them to keep a fold's fit to minutes,
+and the gold pages), leaving out every example of the fold's sites; it then labels the
+fold's pages as ``evaluate.py annotations`` does (the whole re-segmented page) and keeps
+their five-label probabilities. Nothing is fitted on a page whose site it is scored on,
+so the content scores are as unsure as they are on unseen pages, unlike the shipped
+model's on its own training pages. The probabilities are written as plain arrays (npz).
+
+``rules`` scores decision rules on those probabilities: block macro-F1 over the five
+labels and per-label F1, on the blocks the gold re-aligns to, after neighbour revision.
+The test split is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+import train
+from thresher.annotations import read_dir
+from thresher.corpus import corpus_dir
+from thresher.evaluation.scores import confusion_table, content_f1_table, paired_bootstrap_tables, prf_table
+from thresher.labels import LABELS
+from thresher.model import BlockClassifier
+from thresher.revision import revise
+from thresher.training import segment_gold
+
+
+def build(args: argparse.Namespace) -> int:
+    splits = set(args.splits.split(","))
+    train_args = train.parse_args(["--splits", args.splits, "--limit", str(args.limit), "--jobs", str(args.jobs)])
+    examples, notes = train.load_examples(train_args)
+    for note in notes:
+        print(f"note: {note}")
+    corpus = corpus_dir(None)
+    pages = [p for p in read_dir(Path(train_args.annotations)) if p.split in splits]
+    sites = np.array([p.site for p in pages])
+    proba, gold, page_index = [], [], []
+    for fold, (_, held) in enumerate(GroupKFold(n_splits=args.folds).split(pages, groups=sites)):
+        held_sites = set(sites[held].tolist())
+        kept = [e for e in examples if e.site not in held_sites]
+        started = time.time()
+        model = BlockClassifier(random_state=args.seed).fit(
+            [e.blocks for e in kept], [e.labels for e in kept], groups=[e.site for e in kept],
+            sample_weight=[e.weight for e in kept])
+        for i in held:
+            blocks, matched = segment_gold(pages[i], corpus)
+            proba.append(model.page_proba(blocks)[1])
+            gold += [g.label if g is not None else "" for g in matched]
+            page_index += [i] * len(blocks)
+        print(f"fold {fold}: {len(held)} pages of {len(held_sites)} sites held out, "
+              f"fitted on {len(kept)} examples in {time.time() - started:.0f} s", flush=True)
+    np.savez_compressed(args.out, proba=np.vstack(proba), gold=np.array(gold), page=np.array(page_index),
+                        doc_id=np.array([p.doc_id for p in pages]))
+    print(f"wrote {args.out}")
+    return 0
+
+
+def page_tables(proba: np.ndarray, gold: np.ndarray, page: np.ndarray, rule) -> np.ndarray:
+    """One confusion table per page of the rule's labels (revision reads a page's neighbours),
+    on the blocks the gold re-aligns to."""
+    tables = []
+    for i in dict.fromkeys(page.tolist()):
+        mine = page == i
+        keep = gold[mine] != ""
+        tables.append(confusion_table(gold[mine][keep], np.array(rule(proba[mine]))[keep]))
+    return np.stack(tables)
+
+
+def macro_f1(table: np.ndarray) -> float:
+    return prf_table(table)["macro"]["f1"]
+
+
+def rules(args: argparse.Namespace) -> int:
+    data = np.load(args.oof)
+    proba, gold, page = data["proba"], data["gold"], data["page"]
+    candidates = {"argmax": lambda p: revise(p, min_content=None)}
+    for t in (0.4, 0.45, 0.5, 0.55, 0.6):
+        candidates[f"content-first t={t}"] = lambda p, t=t: revise(p, min_content=t)
+    print(f"{len(set(page.tolist()))} pages, {int((gold != '').sum())} gold blocks; "
+          "diff: macro-F1 minus argmax's, 95% interval and P(not better) resampling pages")
+    print(f"{'rule':22s} macro-F1 " + " ".join(f"{label:>11s}" for label in LABELS)
+          + "  content-F1  diff [95%]  P(not better)")
+    tables = {name: page_tables(proba, gold, page, rule) for name, rule in candidates.items()}
+    for name, table in tables.items():
+        scores = prf_table(table.sum(axis=0))
+        diff = paired_bootstrap_tables(table, tables["argmax"], macro_f1)
+        print(f"{name:22s} {scores['macro']['f1']:8.3f} " + " ".join(f"{scores[lb]['f1']:11.3f}" for lb in LABELS)
+              + f"  {content_f1_table(table.sum(axis=0)):10.3f}  {diff['diff']:+.3f} [{diff['low']:+.3f}, "
+              f"{diff['high']:+.3f}]  {diff['p_not_better']:.2f}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("build", help="fit per fold and write the out-of-fold probabilities")
+    make.add_argument("--splits", default="train,dev")
+    make.add_argument("--folds", type=int, default=5)
+    make.add_argument("--limit", type=int, default=400, help="WCXB pages learned from per fold (the first N)")
+    make.add_argument("--seed", type=int, default=0)
+    make.add_argument("--jobs", type=int, default=2, help="processes for segmenting WCXB pages")
+    make.add_argument("--out", default="oof.npz")
+    score_rules = commands.add_parser("rules", help="score decision rules on out-of-fold probabilities")
+    score_rules.add_argument("oof", help="the npz file `build` wrote")
+    args = parser.parse_args(argv)
+    return build(args) if args.command == "build" else rules(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
