@@ -176,11 +176,13 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     nan = NOT_APPLICABLE
     html = np.array([b.kind == "html" for b in blocks])
     # one block's words at a time: a 40 MB page's word lists all at once would cost 400 MB
-    n_words = np.zeros(n, dtype=np.int64)
-    for i, b in enumerate(blocks):
+    n_words: list[int] = []
+    block_rows = []
+    for b in blocks:
         words = _WORD.findall(b.text[:MAX_ANALYSED_CHARS])
-        n_words[i] = len(words)
-        rows[i, :17] = _block_row(b, words)
+        n_words.append(len(words))
+        block_rows.append(_block_row(b, words))
+    rows[:, :17] = block_rows
     rows[:, 17] = np.arange(n) / max(n - 1, 1)
     rows[:, 18] = (np.cumsum(lengths) - lengths) / total
     rows[:, 19] = math.log1p(n)
@@ -188,7 +190,7 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     rows[:, 21:25] = [(b.shares or (nan,) * 4)[:4] for b in blocks]
     rows[:, 25] = [b.best_share if h else nan for b, h in zip(blocks, html)]
     rows[:, 26] = [math.log1p(counts[b.text] - 1) for b in blocks]
-    rows[:, 27] = _short_runs(n_words.tolist())
+    rows[:, 27] = _short_runs(n_words)
     tag_col = 28
     path_col = tag_col + len(_TAG_NAMES)
     other = _TAG_INDEX["other"]

@@ -49,10 +49,15 @@ def decide(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT
     """
     if min_content is None:
         return [LABELS[i] for i in proba.argmax(axis=1)]
+    content = 1.0 - proba[:, _BOILERPLATE] >= min_content
+    return [kind if c else Label.BOILERPLATE.value for kind, c in zip(_best_kinds(proba), content)]
+
+
+def _best_kinds(proba: np.ndarray) -> list[str]:
+    """Each block's most probable content label (its kind, were it content)."""
     kinds = proba.copy()
     kinds[:, _BOILERPLATE] = -1.0
-    content = 1.0 - proba[:, _BOILERPLATE] >= min_content
-    return [LABELS[int(k)] if c else Label.BOILERPLATE.value for k, c in zip(kinds.argmax(axis=1), content)]
+    return [LABELS[i] for i in kinds.argmax(axis=1)]
 
 
 def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT,
@@ -90,9 +95,7 @@ def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT
         if confident[i] or content[i - 1] != content[i + 1] or content[i] == content[i - 1]:
             continue
         if content[i - 1] and confident[i - 1] and confident[i + 1]:
-            kinds = proba[i].copy()
-            kinds[_BOILERPLATE] = -1.0
-            labels[i] = LABELS[int(kinds.argmax())]
+            labels[i] = _best_kinds(proba[i: i + 1])[0]
         elif not content[i - 1] and confident[i - 1] and confident[i + 1]:
             labels[i] = Label.BOILERPLATE.value
     return labels
