@@ -32,6 +32,13 @@ class Result:
     error: str = ""
     meta: dict = field(default_factory=dict)
 
+    @classmethod
+    def failure(cls, source: str | Record, error_type: str, error: str) -> Result:
+        """The result of a page that failed: named, with its meta, as its source (a path or a Record)."""
+        if isinstance(source, Record):
+            return cls(source.source, error_type=error_type, error=error, meta=source.meta)
+        return cls(source, error_type=error_type, error=error)
+
 
 _MODELS: dict = {}  # per process: model path → loaded model, so workers load it once
 _MODELS_LOCK = threading.Lock()
@@ -58,25 +65,26 @@ def cached_model(model_path: str | None):
 def process_source(source: str | Record, model, options: SegmentOptions, stdin_data: bytes | None = None) -> Result:
     """Read and label one page (a path, ``-``, or a stream's Record); any failure becomes the
     page's error, never an exception."""
-    name = source.source if isinstance(source, Record) else source
-    meta = source.meta if isinstance(source, Record) else {}
     try:
         if isinstance(source, Record):
             if source.error_type:
-                return Result(name, error_type=source.error_type, error=source.error, meta=meta)
+                return Result.failure(source, source.error_type, source.error)
             data = source.data
             options = _record_options(source, options)
         else:
             data = read_source(source, max_bytes=options.max_input_bytes, stdin_data=stdin_data)
-        return Result(name, segment_page(data, model, options), meta=meta)
+        page = segment_page(data, model, options)
     except ThresherError as exc:
-        return Result(name, error_type=type(exc).__name__, error=str(exc), meta=meta)
+        return Result.failure(source, type(exc).__name__, str(exc))
     except RecursionError:
-        return Result(name, error_type="InputError", error="page structure too deep", meta=meta)
+        return Result.failure(source, "InputError", "page structure too deep")
     except MemoryError:
-        return Result(name, error_type="LimitExceededError", error="out of memory on this page", meta=meta)
+        return Result.failure(source, "LimitExceededError", "out of memory on this page")
     except Exception as exc:  # a bug must cost one page, not the batch; the type names it
-        return Result(name, error_type=type(exc).__name__, error=f"unexpected error: {exc}", meta=meta)
+        return Result.failure(source, type(exc).__name__, f"unexpected error: {exc}")
+    if isinstance(source, Record):
+        return Result(source.source, page, meta=source.meta)
+    return Result(source, page)
 
 
 def _record_options(record: Record, options: SegmentOptions) -> SegmentOptions:

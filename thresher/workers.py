@@ -203,8 +203,7 @@ def _wait_and_collect(workers, done, context, model_path, options, result_type) 
             else:
                 code = worker.process.exitcode
                 error = (WorkerCrashError.__name__, f"the worker processing this page died (exit code {code})")
-            name, meta = getattr(task.source, "source", task.source), getattr(task.source, "meta", {})
-            done[task.seq] = (task, result_type(name, error_type=error[0], error=error[1], meta=meta))
+            done[task.seq] = (task, result_type.failure(task.source, *error))
         elif not worker.ready:
             raise ModelFileError(f"a worker died while loading the model (exit code {worker.process.exitcode})")
         worker.kill()
