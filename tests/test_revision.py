@@ -44,3 +44,17 @@ def test_a_block_sure_of_its_side_keeps_it_however_its_kinds_split():
 def test_an_unsure_block_moved_to_content_takes_its_most_probable_kind():
     proba = np.array([N, [0.05, 0.0, 0.3, 0.0, 0.65], N])
     assert revise(proba) == ["news_body", "case_record", "news_body"]
+
+
+def test_a_kind_may_have_its_own_content_threshold():
+    # P(content) 0.32, most probably a case record: boilerplate at the common 0.4, content from 0.2
+    record = [0.04, 0.0, 0.28, 0.0, 0.68]
+    narrative = [0.28, 0.0, 0.04, 0.0, 0.68]
+    proba = np.array([B, record, narrative, B])
+    assert revise(proba) == ["boilerplate"] * 4
+    assert revise(proba, kind_min_content={"case_record": 0.2}) == ["boilerplate", "case_record", "boilerplate",
+                                                                     "boilerplate"]
+    # a block at its own threshold is unsure by its distance from that threshold, not from 0.4
+    assert revise(np.array([N, record, N]), kind_min_content={"case_record": 0.35}) == ["news_body", "case_record",
+                                                                                          "news_body"]
+    assert revise(np.array([B, record, B]), kind_min_content={"case_record": 0.3}) == ["boilerplate"] * 3

@@ -50,7 +50,7 @@ BOILERPLATE = Label.BOILERPLATE.value
 # most of the time spent on a page); their label is boilerplate whatever their kind. One that
 # revision moves to content gets news_body. Below the decision's content threshold
 # (revision.MIN_CONTENT_DEFAULT) so every block labeled content, and near-misses, keep a real kind.
-MIN_CONTENT_FOR_KIND = 0.35
+MIN_CONTENT_FOR_KIND = 0.2
 # The named counts cost about 1 ms a block (spaCy tokens): on a page of thousands of article
 # paragraphs, those past the first MAX_KIND_BLOCKS take their kind from the word model alone,
 # so that a page's cost stays bounded. The most any of the 1,669 benchmark pages has is 1,361.

@@ -15,6 +15,8 @@ between article paragraphs are the usual beneficiaries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from .labels import LABELS, Label
@@ -33,11 +35,14 @@ MIN_CONFIDENCE_DEFAULT = 0.6
 _BOILERPLATE = LABELS.index(Label.BOILERPLATE.value)
 
 
-def decide(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT) -> list[str]:
+def decide(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT,
+           kind_min_content: Mapping[str, float] | None = None) -> list[str]:
     """Labels from a (blocks × 5) probability array, columns in ``LABELS`` order, no revision.
 
     ``min_content=None`` takes the most probable of the five scores (the rule before
     the content-first one, kept for comparison in ``tools/decision_cv.py``).
+    ``kind_min_content`` gives some kinds their own threshold: a block whose most
+    probable kind is one of them is content from that threshold on.
 
     Examples
     --------
@@ -49,8 +54,16 @@ def decide(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT
     """
     if min_content is None:
         return [LABELS[i] for i in proba.argmax(axis=1)]
-    content = 1.0 - proba[:, _BOILERPLATE] >= min_content
-    return [kind if c else Label.BOILERPLATE.value for kind, c in zip(_best_kinds(proba), content)]
+    kinds = _best_kinds(proba)
+    content = 1.0 - proba[:, _BOILERPLATE] >= _thresholds(kinds, min_content, kind_min_content)
+    return [kind if c else Label.BOILERPLATE.value for kind, c in zip(kinds, content)]
+
+
+def _thresholds(kinds: list[str], min_content: float, kind_min_content: Mapping[str, float] | None) -> np.ndarray:
+    """Each block's content threshold: its most probable kind's own, or ``min_content``."""
+    if not kind_min_content:
+        return np.full(len(kinds), min_content)
+    return np.array([kind_min_content.get(kind, min_content) for kind in kinds])
 
 
 def _best_kinds(proba: np.ndarray) -> list[str]:
@@ -61,7 +74,8 @@ def _best_kinds(proba: np.ndarray) -> list[str]:
 
 
 def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT,
-           min_confidence: float = MIN_CONFIDENCE_DEFAULT) -> list[str]:
+           min_confidence: float = MIN_CONFIDENCE_DEFAULT,
+           kind_min_content: Mapping[str, float] | None = None) -> list[str]:
     """Final labels from a (blocks × 5) probability array, columns in ``LABELS`` order.
 
     Parameters
@@ -69,7 +83,8 @@ def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT
     proba : the blocks' probabilities, in page order.
     min_content : the content probability from which a block is content (see :func:`decide`).
     min_confidence : a block whose content probability lies less than ``min_confidence - 0.5``
-        from ``min_content`` is unsure of its side and may follow its neighbours.
+        from its threshold is unsure of its side and may follow its neighbours.
+    kind_min_content : thresholds of their own for some kinds (see :func:`decide`).
 
     Examples
     --------
@@ -79,7 +94,7 @@ def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT
     >>> revise(p)
     ['news_body', 'news_body', 'news_body']
     """
-    labels = decide(proba, min_content=min_content)
+    labels = decide(proba, min_content=min_content, kind_min_content=kind_min_content)
     if len(labels) < 3:
         return labels
     content_proba = 1.0 - proba[:, _BOILERPLATE]
@@ -87,10 +102,11 @@ def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT
         content = proba[:, _BOILERPLATE] < 0.5
         confident = proba.max(axis=1) >= min_confidence
     else:
-        content = content_proba >= min_content
+        threshold = _thresholds(_best_kinds(proba), min_content, kind_min_content)
+        content = content_proba >= threshold
         # sure of its side by its distance from the threshold: how its kinds split does not
         # make a content block unsure
-        confident = np.abs(content_proba - min_content) >= min_confidence - 0.5
+        confident = np.abs(content_proba - threshold) >= min_confidence - 0.5
     for i in range(1, len(labels) - 1):
         if confident[i] or content[i - 1] != content[i + 1] or content[i] == content[i - 1]:
             continue

@@ -91,6 +91,8 @@ def rules(args: argparse.Namespace) -> int:
     candidates = {"argmax": lambda p: revise(p, min_content=None)}
     for t in (0.4, 0.45, 0.5, 0.55, 0.6):
         candidates[f"content-first t={t}"] = lambda p, t=t: revise(p, min_content=t)
+    for t in args.case_record_at:
+        candidates[f"t=0.4, case_record {t}"] = lambda p, t=t: revise(p, kind_min_content={"case_record": t})
     print(f"{len(set(page.tolist()))} pages, {int((gold != '').sum())} gold blocks; "
           "diff: macro-F1 minus argmax's, 95% interval and P(not better) resampling pages")
     print(f"{'rule':22s} macro-F1 " + " ".join(f"{label:>11s}" for label in LABELS)
@@ -117,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--out", default="oof.npz")
     score_rules = commands.add_parser("rules", help="score decision rules on out-of-fold probabilities")
     score_rules.add_argument("oof", help="the npz file `build` wrote")
+    score_rules.add_argument("--case-record-at", type=float, nargs="*", default=[],
+                             help="also try these content thresholds for blocks whose kind is case_record")
     args = parser.parse_args(argv)
     return build(args) if args.command == "build" else rules(args)
 
