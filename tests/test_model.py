@@ -36,13 +36,13 @@ def test_probabilities_are_per_label_and_sum_to_one(small_model):
 
 def test_predict_decides_content_first_and_every_content_block_has_a_real_kind(small_model):
     from thresher.model import MIN_CONTENT_FOR_KIND
-    from thresher.revision import MIN_CONTENT_DEFAULT, decide
+    from thresher.revision import KIND_MIN_CONTENT_DEFAULT, MIN_CONTENT_DEFAULT, decide
 
     pages = [text_blocks(SEED.read_text(encoding="utf-8"))]
     proba = small_model.predict_proba(pages)[0]
     assert small_model.predict(pages) == [decide(proba)]
     # blocks below MIN_CONTENT_FOR_KIND get no kind scores: none of them may be labeled content
-    assert MIN_CONTENT_FOR_KIND < MIN_CONTENT_DEFAULT
+    assert MIN_CONTENT_FOR_KIND <= min(MIN_CONTENT_DEFAULT, *KIND_MIN_CONTENT_DEFAULT.values())
 
 
 def test_fit_is_deterministic(small_model):

@@ -51,10 +51,17 @@ def test_a_kind_may_have_its_own_content_threshold():
     record = [0.04, 0.0, 0.28, 0.0, 0.68]
     narrative = [0.28, 0.0, 0.04, 0.0, 0.68]
     proba = np.array([B, record, narrative, B])
-    assert revise(proba) == ["boilerplate"] * 4
+    assert revise(proba, kind_min_content=None) == ["boilerplate"] * 4
     assert revise(proba, kind_min_content={"case_record": 0.2}) == ["boilerplate", "case_record", "boilerplate",
                                                                      "boilerplate"]
     # a block at its own threshold is unsure by its distance from that threshold, not from 0.4
     assert revise(np.array([N, record, N]), kind_min_content={"case_record": 0.35}) == ["news_body", "case_record",
                                                                                           "news_body"]
     assert revise(np.array([B, record, B]), kind_min_content={"case_record": 0.3}) == ["boilerplate"] * 3
+
+
+def test_case_records_have_a_lower_threshold_by_default():
+    record = [0.04, 0.0, 0.28, 0.0, 0.68]
+    assert revise(np.array([B, record, B])) == ["boilerplate", "case_record", "boilerplate"]
+    # the common threshold still holds for the other kinds
+    assert revise(np.array([B, [0.28, 0.0, 0.04, 0.0, 0.68], B])) == ["boilerplate"] * 3

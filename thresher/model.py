@@ -48,8 +48,8 @@ CONTENT = "content"
 BOILERPLATE = Label.BOILERPLATE.value
 # Blocks below this content probability are not given a kind (not tokenized: the kind model is
 # most of the time spent on a page); their label is boilerplate whatever their kind. One that
-# revision moves to content gets news_body. Below the decision's content threshold
-# (revision.MIN_CONTENT_DEFAULT) so every block labeled content, and near-misses, keep a real kind.
+# revision moves to content gets news_body. No higher than the decision's lowest content threshold
+# (revision.KIND_MIN_CONTENT_DEFAULT's case_record 0.2) so every block labeled content keeps a real kind.
 MIN_CONTENT_FOR_KIND = 0.2
 # The named counts cost about 1 ms a block (spaCy tokens): on a page of thousands of article
 # paragraphs, those past the first MAX_KIND_BLOCKS take their kind from the word model alone,

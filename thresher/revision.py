@@ -16,6 +16,7 @@ between article paragraphs are the usual beneficiaries.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 
@@ -25,8 +26,14 @@ from .labels import LABELS, Label
 #: probabilities of the train+dev gold pages (tools/decision_cv.py, swept 0.4-0.6: 0.4 best in
 #: three builds, block macro-F1 +0.007 to +0.010 over the argmax, 0.5 +0.000 to +0.002). Below
 #: 0.5 because on pages of unseen sites the content head is under-confident: 55-65% of the gold
-#: blocks it scores 0.35-0.5 are content. Keep it above model.MIN_CONTENT_FOR_KIND.
+#: blocks it scores 0.35-0.5 are content. Keep every threshold >= model.MIN_CONTENT_FOR_KIND.
 MIN_CONTENT_DEFAULT = 0.4
+#: Kinds content from a lower probability than MIN_CONTENT_DEFAULT, when they are the block's most
+#: probable kind. A defendant table scraped one cell per line reads like a menu to the content head
+#: (P(content) 0.1-0.4) and like a case record to the kind model. Chosen on the gold out-of-fold
+#: scores (tools/decision_cv.py rules --case-record-at 0.2 0.25 0.3 0.35: 0.2 best, macro-F1 +0.014
+#: [+0.005, +0.023] over none) and checked on WCXB dev cross-validation (0.8520 against 0.8518).
+KIND_MIN_CONTENT_DEFAULT: Mapping[str, float] = MappingProxyType({Label.CASE_RECORD.value: 0.2})
 #: A block is unsure of its side (content or boilerplate), and may follow its neighbours, when its
 #: content probability lies less than ``MIN_CONFIDENCE_DEFAULT - 0.5`` from the content threshold
 #: (at a threshold of 0.5: when its side's probability is below this). Chosen on WCXB dev folds
@@ -36,13 +43,14 @@ _BOILERPLATE = LABELS.index(Label.BOILERPLATE.value)
 
 
 def decide(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT,
-           kind_min_content: Mapping[str, float] | None = None) -> list[str]:
+           kind_min_content: Mapping[str, float] | None = KIND_MIN_CONTENT_DEFAULT) -> list[str]:
     """Labels from a (blocks × 5) probability array, columns in ``LABELS`` order, no revision.
 
     ``min_content=None`` takes the most probable of the five scores (the rule before
     the content-first one, kept for comparison in ``tools/decision_cv.py``).
     ``kind_min_content`` gives some kinds their own threshold: a block whose most
-    probable kind is one of them is content from that threshold on.
+    probable kind is one of them is content from that threshold on (``None`` or ``{}``:
+    ``min_content`` for every kind).
 
     Examples
     --------
@@ -75,7 +83,7 @@ def _best_kinds(proba: np.ndarray) -> list[str]:
 
 def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT,
            min_confidence: float = MIN_CONFIDENCE_DEFAULT,
-           kind_min_content: Mapping[str, float] | None = None) -> list[str]:
+           kind_min_content: Mapping[str, float] | None = KIND_MIN_CONTENT_DEFAULT) -> list[str]:
     """Final labels from a (blocks × 5) probability array, columns in ``LABELS`` order.
 
     Parameters

@@ -4,7 +4,8 @@
     PYTHONPATH=$PWD python tools/decision_cv.py rules /tmp/oof.npz
 
 ``--limit 400`` fits a fold in about 3 minutes on one core, ``--limit 0`` (every WCXB page, as
-``train.py``) in about 6; MIN_CONTENT_DEFAULT was chosen on builds with 400, 800 and all pages.
+``train.py``) in about 6; MIN_CONTENT_DEFAULT was chosen on builds with 400, 800 and all pages,
+KIND_MIN_CONTENT_DEFAULT (``rules --case-record-at 0.2 0.25 0.3 0.35``) on a build with all pages.
 
 ``build`` splits the train+dev gold pages into site-grouped folds (as ``tools/kind_cv.py``
 does) and, for each fold, fits a whole ``BlockClassifier`` on the examples ``train.py``
@@ -90,7 +91,7 @@ def rules(args: argparse.Namespace) -> int:
     proba, gold, page = data["proba"], data["gold"], data["page"]
     candidates = {"argmax": lambda p: revise(p, min_content=None)}
     for t in (0.4, 0.45, 0.5, 0.55, 0.6):
-        candidates[f"content-first t={t}"] = lambda p, t=t: revise(p, min_content=t)
+        candidates[f"content-first t={t}"] = lambda p, t=t: revise(p, min_content=t, kind_min_content=None)
     for t in args.case_record_at:
         candidates[f"t=0.4, case_record {t}"] = lambda p, t=t: revise(p, kind_min_content={"case_record": t})
     print(f"{len(set(page.tolist()))} pages, {int((gold != '').sum())} gold blocks; "
