@@ -60,11 +60,19 @@ def decide(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT
     >>> decide(p, min_content=None)
     ['boilerplate', 'boilerplate']
     """
-    if min_content is None:
-        return [LABELS[i] for i in proba.argmax(axis=1)]
+    return _decide(proba, min_content, kind_min_content)[0]
+
+
+def _decide(proba: np.ndarray, min_content: float | None, kind_min_content: Mapping[str, float] | None
+            ) -> tuple[list[str], list[str], np.ndarray, np.ndarray | None]:
+    """The labels, each block's most probable kind, which blocks are content, and each block's
+    content threshold (None for the argmax rule): ``revise`` reads them all."""
     kinds = _best_kinds(proba)
-    content = 1.0 - proba[:, _BOILERPLATE] >= _thresholds(kinds, min_content, kind_min_content)
-    return [kind if c else Label.BOILERPLATE.value for kind, c in zip(kinds, content)]
+    if min_content is None:
+        return [LABELS[i] for i in proba.argmax(axis=1)], kinds, proba[:, _BOILERPLATE] < 0.5, None
+    threshold = _thresholds(kinds, min_content, kind_min_content)
+    content = 1.0 - proba[:, _BOILERPLATE] >= threshold
+    return [kind if c else Label.BOILERPLATE.value for kind, c in zip(kinds, content)], kinds, content, threshold
 
 
 def _thresholds(kinds: list[str], min_content: float, kind_min_content: Mapping[str, float] | None) -> np.ndarray:
@@ -102,24 +110,20 @@ def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT
     >>> revise(p)
     ['news_body', 'news_body', 'news_body']
     """
-    labels = decide(proba, min_content=min_content, kind_min_content=kind_min_content)
+    labels, kinds, content, threshold = _decide(proba, min_content, kind_min_content)
     if len(labels) < 3:
         return labels
-    content_proba = 1.0 - proba[:, _BOILERPLATE]
-    if min_content is None:
-        content = proba[:, _BOILERPLATE] < 0.5
+    if threshold is None:
         confident = proba.max(axis=1) >= min_confidence
     else:
-        threshold = _thresholds(_best_kinds(proba), min_content, kind_min_content)
-        content = content_proba >= threshold
         # sure of its side by its distance from the threshold: how its kinds split does not
         # make a content block unsure
-        confident = np.abs(content_proba - threshold) >= min_confidence - 0.5
+        confident = np.abs(1.0 - proba[:, _BOILERPLATE] - threshold) >= min_confidence - 0.5
     for i in range(1, len(labels) - 1):
         if confident[i] or content[i - 1] != content[i + 1] or content[i] == content[i - 1]:
             continue
         if content[i - 1] and confident[i - 1] and confident[i + 1]:
-            labels[i] = _best_kinds(proba[i: i + 1])[0]
+            labels[i] = kinds[i]
         elif not content[i - 1] and confident[i - 1] and confident[i + 1]:
             labels[i] = Label.BOILERPLATE.value
     return labels
