@@ -33,11 +33,11 @@ class Result:
     meta: dict = field(default_factory=dict)
 
     @classmethod
-    def failure(cls, source: str | Record, error_type: str, error: str) -> Result:
-        """The result of a page that failed: named, with its meta, as its source (a path or a Record)."""
+    def of(cls, source: str | Record, page: Page | None = None, *, error_type: str = "", error: str = "") -> Result:
+        """The result of the page read from ``source`` (a path or a Record): named, with the record's meta."""
         if isinstance(source, Record):
-            return cls(source.source, error_type=error_type, error=error, meta=source.meta)
-        return cls(source, error_type=error_type, error=error)
+            return cls(source.source, page, error_type, error, source.meta)
+        return cls(source, page, error_type, error)
 
 
 _MODELS: dict = {}  # per process: model path → loaded model, so workers load it once
@@ -68,23 +68,20 @@ def process_source(source: str | Record, model, options: SegmentOptions, stdin_d
     try:
         if isinstance(source, Record):
             if source.error_type:
-                return Result.failure(source, source.error_type, source.error)
+                return Result.of(source, error_type=source.error_type, error=source.error)
             data = source.data
             options = _record_options(source, options)
         else:
             data = read_source(source, max_bytes=options.max_input_bytes, stdin_data=stdin_data)
-        page = segment_page(data, model, options)
+        return Result.of(source, segment_page(data, model, options))
     except ThresherError as exc:
-        return Result.failure(source, type(exc).__name__, str(exc))
+        return Result.of(source, error_type=type(exc).__name__, error=str(exc))
     except RecursionError:
-        return Result.failure(source, "InputError", "page structure too deep")
+        return Result.of(source, error_type="InputError", error="page structure too deep")
     except MemoryError:
-        return Result.failure(source, "LimitExceededError", "out of memory on this page")
+        return Result.of(source, error_type="LimitExceededError", error="out of memory on this page")
     except Exception as exc:  # a bug must cost one page, not the batch; the type names it
-        return Result.failure(source, type(exc).__name__, f"unexpected error: {exc}")
-    if isinstance(source, Record):
-        return Result(source.source, page, meta=source.meta)
-    return Result(source, page)
+        return Result.of(source, error_type=type(exc).__name__, error=f"unexpected error: {exc}")
 
 
 def _record_options(record: Record, options: SegmentOptions) -> SegmentOptions:

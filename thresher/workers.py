@@ -203,7 +203,7 @@ def _wait_and_collect(workers, done, context, model_path, options, result_type) 
             else:
                 code = worker.process.exitcode
                 error = (WorkerCrashError.__name__, f"the worker processing this page died (exit code {code})")
-            done[task.seq] = (task, result_type.failure(task.source, *error))
+            done[task.seq] = (task, result_type.of(task.source, error_type=error[0], error=error[1]))
         elif not worker.ready:
             raise ModelFileError(f"a worker died while loading the model (exit code {worker.process.exitcode})")
         worker.kill()
