@@ -5,6 +5,13 @@ with several defendants, then a random sample); the rule only picks pages, it
 proposes no label. Splits are by site: no office or domain is in two splits.
 
     python tools/annotation_batch.py --corpus-dir ../shared/corpus --out annotations/work
+    python tools/annotation_batch.py --batch 2     # more train/dev pages, appended
+
+The second batch adds pages of the train and dev sites only (press-release offices, and WCXB
+domains no split holds yet, as train), richest in figures first: the statistic label had the
+fewest examples (314 train+dev blocks) and the lowest out-of-fold F1. Pages already in the
+manifest are skipped, and the reading files of the first batch are not rewritten (their
+labels are tied to the block numbers in them).
 """
 
 from __future__ import annotations
@@ -29,6 +36,11 @@ OFFICES = {
     "los_angeles_ca": ("test", 5),
 }
 WCXB_SPLITS = (("train", 28), ("dev", 7), ("test", 7))
+# batch 2: office → (split, pages); the offices' splits are those of batch 1
+BATCH2_OFFICES = {"orange_ca": ("train", 10), "kings_ny": ("train", 8), "dallas_tx": ("train", 6), "harris_tx": ("dev", 8)}
+BATCH2_WCXB = 8  # new domains, train
+# batch 2's shares of pages chosen by figures and by defendants (the rest random)
+BATCH2_SHARES = (0.6, 0.2)
 WCXB_MAX_BLOCKS = 260  # a page an annotator can read in full in one sitting
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s?%|percent|\$\d|\b\d{1,3}(?:,\d{3})+\b")
 _AGE = re.compile(r",\s\d{2},\s")
@@ -36,8 +48,9 @@ _CASE = re.compile(r"sentenced|convicted|pleaded|indicted|charged with|arraigned
 _NEWS_DOMAIN = re.compile(r"news|times|post|tribune|herald|journal|gazette|daily|press|reuters|bbc|cnn|guardian|report|observer|chronicle|star|register|today", re.I)
 
 
-def press_pages(corpus: Path, office: str, count: int, rng: random.Random) -> list[Path]:
-    files = sorted((corpus / "press-releases" / office).glob("*.txt"))
+def press_pages(corpus: Path, office: str, count: int, rng: random.Random, *, skip: frozenset[str] = frozenset(),
+                shares: tuple[float, float] = (0.45, 0.3)) -> list[Path]:
+    files = [f for f in sorted((corpus / "press-releases" / office).glob("*.txt")) if str(f.relative_to(corpus)) not in skip]
     if office == "los_angeles_ca":
         real = [f for f in files if f.stat().st_size > 1000]
         bot = [f for f in files if f.stat().st_size <= 1000]
@@ -47,7 +60,7 @@ def press_pages(corpus: Path, office: str, count: int, rng: random.Random) -> li
     by_figures = sorted(files, key=lambda f: -len(_FIGURE.findall(texts[f])))
     by_cases = sorted(files, key=lambda f: -(len(_AGE.findall(texts[f])) + len(_CASE.findall(texts[f]))))
     chosen: list[Path] = []
-    for pool, share in ((by_figures, 0.45), (by_cases, 0.3)):
+    for pool, share in zip((by_figures, by_cases), shares):
         wanted = len(chosen) + round(count * share)
         chosen += [f for f in pool if f not in chosen][: wanted - len(chosen)]
     rest = [f for f in files if f not in chosen]
@@ -55,9 +68,10 @@ def press_pages(corpus: Path, office: str, count: int, rng: random.Random) -> li
     return chosen
 
 
-def wcxb_pages(corpus: Path, rng: random.Random) -> list[tuple[str, str, Path]]:
+def wcxb_pages(corpus: Path, rng: random.Random, splits: tuple[tuple[str, int], ...] = WCXB_SPLITS,
+               used: frozenset[str] = frozenset()) -> list[tuple[str, str, Path]]:
     meta = json.loads((corpus / "wcxb-dev" / "metadata.json").read_text())["files"]
-    seen: set[str] = set()
+    seen: set[str] = set(used)
     scored = []
     for file_id, info in sorted(meta.items()):
         if info["page_type"] != "article" or info["domain"] in seen:
@@ -76,7 +90,7 @@ def wcxb_pages(corpus: Path, rng: random.Random) -> list[tuple[str, str, Path]]:
     scored.sort(reverse=True)
     out = []
     position = 0
-    for split, count in WCXB_SPLITS:
+    for split, count in splits:
         for _, file_id, domain in scored[position: position + count]:
             out.append((split, domain, corpus / "wcxb-dev" / "html" / f"{file_id}.html.gz"))
         position += count
@@ -95,9 +109,13 @@ def main() -> None:
     parser.add_argument("--corpus-dir", type=Path, default=Path("../shared/corpus"))
     parser.add_argument("--out", type=Path, default=Path("annotations/work"))
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--batch", type=int, choices=(1, 2), default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     corpus = args.corpus_dir
+    if args.batch == 2:
+        write_batch(corpus, args.out, second_batch(corpus, args.out, rng), append=True)
+        return
     pages: list[dict] = [
         {"doc_id": "seed-dhs-ice-operation-rise", "site": "seed", "split": "train",
          "source": "seed/dhs-ice-operation-rise.txt"}
@@ -109,17 +127,38 @@ def main() -> None:
     for split, domain, f in wcxb_pages(corpus, rng):
         pages.append({"doc_id": f"wcxb-{f.name.split('.')[0]}", "site": domain, "split": split,
                       "source": str(f.relative_to(corpus))})
-    (args.out / "pages").mkdir(parents=True, exist_ok=True)
+    write_batch(corpus, args.out, pages, append=False)
+
+
+def second_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
+    """Pages of batch 2: new pages of the train and dev offices, and new WCXB domains as train."""
+    known = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    skip = frozenset(p["source"] for p in known)
+    pages = []
+    for office, (split, count) in BATCH2_OFFICES.items():
+        for f in press_pages(corpus, office, count, rng, skip=skip, shares=BATCH2_SHARES):
+            pages.append({"doc_id": f"{office}-{f.stem[:80]}", "site": office, "split": split,
+                          "source": str(f.relative_to(corpus)), "batch": 2})
+    used = frozenset(p["site"] for p in known)
+    for split, domain, f in wcxb_pages(corpus, rng, (("train", BATCH2_WCXB),), used):
+        pages.append({"doc_id": f"wcxb-{f.name.split('.')[0]}", "site": domain, "split": split,
+                      "source": str(f.relative_to(corpus)), "batch": 2})
+    return pages
+
+
+def write_batch(corpus: Path, out: Path, pages: list[dict], *, append: bool) -> None:
+    """One reading file per page, and the pages in the manifest."""
+    (out / "pages").mkdir(parents=True, exist_ok=True)
     for page in pages:
         path = corpus / page["source"]
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
         blocks, title, _ = split_page(data, SegmentOptions())
         page["blocks"] = len(blocks)
-        (args.out / "pages" / f"{page['doc_id']}.txt").write_text(reading_file(blocks, title, page["source"]))
-    with open(args.out / "manifest.jsonl", "w") as fh:
+        (out / "pages" / f"{page['doc_id']}.txt").write_text(reading_file(blocks, title, page["source"]))
+    with open(out / "manifest.jsonl", "a" if append else "w") as fh:
         for page in pages:
             fh.write(json.dumps(page) + "\n")
-    print(f"{len(pages)} pages, {sum(p['blocks'] for p in pages)} blocks → {args.out}")
+    print(f"{len(pages)} pages, {sum(p['blocks'] for p in pages)} blocks → {out}")
 
 
 if __name__ == "__main__":
