@@ -102,8 +102,8 @@ def build() -> None:
                     label, reason = adjudicated[(doc_id, index)]
                     extra["adjudicated"] = {"by": "adjudicator", "reason": reason}
             blocks.append(GoldBlock(text=text, label=label, annotator=primary, origin="hand", extra=extra))
-        pages.append(GoldPage(doc_id, entry["source"], entry["site"], entry["split"], blocks,
-                              {"guideline": version}))
+        extra = {"guideline": version} | ({"batch": entry["batch"]} if "batch" in entry else {})
+        pages.append(GoldPage(doc_id, entry["source"], entry["site"], entry["split"], blocks, extra))
     write_pages("annotations/gold.jsonl", pages)
     print(f"wrote {len(pages)} pages, {sum(len(p.blocks) for p in pages)} blocks → annotations/gold.jsonl")
 

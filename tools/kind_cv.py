@@ -2,6 +2,7 @@
 
     OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py                 # train+dev, 5 folds
     OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py --set type_c=2 --set kind_balance=1
+    OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py --repeats 3 --learn-only-batch 2
 
 Only the kind part of ``BlockClassifier`` is refitted per fold, on the fold's gold content
 blocks. Two figures per run:
@@ -13,11 +14,16 @@ blocks. Two figures per run:
   pages, so this figure is optimistic in absolute terms; it is for comparing kind models,
   which all meet the same content scores. Labels are decided as at run time (content
   first, ``thresher.revision.decide``); revision is not applied.
+
+``--learn-only-batch 2`` scores the same pages as a run without that annotation batch
+(``annotations/work/manifest.jsonl``) and lets its pages join a fold's training side when
+their site is not held out: whether the new pages help on sites they do not come from.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -49,6 +55,12 @@ def _memo_type_features(blocks, indices, n_blocks):
 thresher.model.type_features = _memo_type_features
 
 
+def batch_pages(batch: int) -> set[str]:
+    """The doc_ids of one annotation batch (the first batch's manifest lines name none)."""
+    manifest = Path("annotations/work/manifest.jsonl").read_text().splitlines()
+    return {e["doc_id"] for e in map(json.loads, manifest) if e.get("batch", 1) == batch}
+
+
 def load(splits: set[str]) -> list[tuple]:
     """(blocks, labels, site, weight, content scores) of each gold page in ``splits``.
 
@@ -57,22 +69,29 @@ def load(splits: set[str]) -> list[tuple]:
     pages = [p for p in read_dir(Path("annotations")) if p.split in splits]
     examples = gold_examples(pages, corpus_dir(None))
     model = load_model()
-    out = [(e.blocks, e.labels, e.site, e.weight, model.content_scores(e.blocks)[1]) for e in examples]
-    return out
+    return [(e.blocks, e.labels, e.site, e.weight, model.content_scores(e.blocks)[1], e.doc_id) for e in examples]
 
 
-def cross_validate(pages: list[tuple], params: dict, folds: int, repeats: int, errors: list | None = None) -> list[dict]:
+def cross_validate(pages: list[tuple], params: dict, folds: int, repeats: int, errors: list | None = None,
+                   learn_only: list[tuple] = ()) -> list[dict]:
+    """Per repeat, kind and 5-label scores of ``pages``; ``learn_only`` pages are never scored and
+    join a fold's training side when their site is not held out."""
+    scored = len(pages)
     sites = np.array([p[2] for p in pages])
+    extra_sites = np.array([p[2] for p in learn_only])
+    pages = list(pages) + list(learn_only)
     results = []
     for repeat in range(repeats):
         splitter = GroupKFold(n_splits=folds, shuffle=repeats > 1, random_state=repeat if repeats > 1 else None)
         gold_kind, pred_kind, gold5, pred5, texts = [], [], [], [], []
-        for train, test in splitter.split(pages, groups=sites):
+        for train, test in splitter.split(sites, groups=sites):
+            held = set(sites[test].tolist())
+            train = np.concatenate([train, scored + np.flatnonzero([s not in held for s in extra_sites])]).astype(int)
             model = BlockClassifier(**params)
-            model._fit_kinds([pages[i][0] for i in train], [pages[i][1] for i in train], sites[train],
+            model._fit_kinds([pages[i][0] for i in train], [pages[i][1] for i in train], np.array([pages[i][2] for i in train]),
                              np.array([pages[i][3] for i in train]))
             for i in test:
-                blocks, labels, _, _, content = pages[i]
+                blocks, labels, _, _, content, _ = pages[i]
                 is_content = np.array([v in CONTENT_LABELS for v in labels], dtype=float)
                 kinds = model.kind_scores(blocks, is_content)
                 for j in np.flatnonzero(is_content):
@@ -97,13 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=1, help="repeats with shuffled site folds")
     parser.add_argument("--set", action="append", default=[], help="a BlockClassifier parameter, name=value")
+    parser.add_argument("--learn-only-batch", type=int, help="learn from this annotation batch's pages, never score them")
     args = parser.parse_args(argv)
     params = {}
     for item in args.set:
         name, value = item.split("=", 1)
         params[name] = float(value) if "." in value or name in ("type_c", "kind_balance") else int(value)
     pages = load(set(args.splits.split(",")))
-    results = cross_validate(pages, params, args.folds, args.repeats)
+    new = batch_pages(args.learn_only_batch) if args.learn_only_batch else set()
+    results = cross_validate([p for p in pages if p[5] not in new], params, args.folds, args.repeats,
+                             learn_only=[p for p in pages if p[5] in new])
     for r in results:
         kinds = " ".join(f"{k} {v:.3f}" for k, v in r["kind"].items())
         labels = " ".join(f"{k} {v:.3f}" for k, v in r["label"].items())
