@@ -69,7 +69,7 @@ def load(splits: set[str]) -> list[tuple]:
     pages = [p for p in read_dir(Path("annotations")) if p.split in splits]
     examples = gold_examples(pages, corpus_dir(None))
     model = load_model()
-    return [(e.blocks, e.labels, e.site, e.weight, model.content_scores(e.blocks)[1], e.doc_id) for e in examples]
+    return [(e.blocks, e.labels, e.site, e.weight, model.content_scores(e.blocks)[1], e.page_id) for e in examples]
 
 
 def cross_validate(pages: list[tuple], params: dict, folds: int, repeats: int, errors: list | None = None,
