@@ -3,6 +3,7 @@
     OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py                 # train+dev, 5 folds
     OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py --set type_c=2 --set kind_balance=1
     OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py --repeats 3 --learn-only-batch 2
+    OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py --repeats 3 --leave-out-batch 2
 
 Only the kind part of ``BlockClassifier`` is refitted per fold, on the fold's gold content
 blocks. Two figures per run:
@@ -15,17 +16,20 @@ blocks. Two figures per run:
   which all meet the same content scores. Labels are decided as at run time (content
   first, ``thresher.revision.decide``); revision is not applied.
 
-``--learn-only-batch 2`` scores the same pages as a run without that annotation batch
-(``annotations/work/manifest.jsonl``) and lets its pages join a fold's training side when
-their site is not held out: whether the new pages help on sites they do not come from.
+``--learn-only-batch 2`` scores the same pages as ``--leave-out-batch 2`` (a run without that
+annotation batch; a gold page's ``batch``, 1 when absent) and lets the batch's pages join a
+fold's training side when their site is not held out: whether the new pages help on sites they
+do not come from. ``--model`` names the model whose content scores the 5-label figure uses
+(the shipped one by default).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.metrics import f1_score
@@ -55,30 +59,35 @@ def _memo_type_features(blocks, indices, n_blocks):
 thresher.model.type_features = _memo_type_features
 
 
-def batch_pages(batch: int) -> set[str]:
-    """The doc_ids of one annotation batch (the first batch's manifest lines name none)."""
-    manifest = Path("annotations/work/manifest.jsonl").read_text().splitlines()
-    return {e["doc_id"] for e in map(json.loads, manifest) if e.get("batch", 1) == batch}
+class GoldCase(NamedTuple):
+    """A gold page as the folds read it."""
+
+    blocks: list
+    labels: list[str]
+    site: str
+    weight: float
+    content: np.ndarray  # the content scores of the model given to ``load``
+    batch: int
 
 
-def load(splits: set[str]) -> list[tuple]:
-    """(blocks, labels, site, weight, content scores) of each gold page in ``splits``.
-
-    Segmented afresh each run: a pickled cache would be a file that runs code when loaded.
-    """
+def load(splits: set[str], model_path: str | None = None) -> list[GoldCase]:
+    """The gold pages in ``splits``, segmented afresh each run (a pickled cache would be a file
+    that runs code when loaded)."""
     pages = [p for p in read_dir(Path("annotations")) if p.split in splits]
+    batches = {p.doc_id: int(p.extra.get("batch", 1)) for p in pages}
     examples = gold_examples(pages, corpus_dir(None))
-    model = load_model()
-    return [(e.blocks, e.labels, e.site, e.weight, model.content_scores(e.blocks)[1], e.page_id) for e in examples]
+    model = load_model(model_path)
+    return [GoldCase(e.blocks, e.labels, e.site, e.weight, model.content_scores(e.blocks)[1], batches[e.page_id])
+            for e in examples]
 
 
-def cross_validate(pages: list[tuple], params: dict, folds: int, repeats: int, errors: list | None = None,
-                   learn_only: list[tuple] = ()) -> list[dict]:
+def cross_validate(pages: list[GoldCase], params: dict, folds: int, repeats: int, errors: list | None = None,
+                   learn_only: Sequence[GoldCase] = ()) -> list[dict]:
     """Per repeat, kind and 5-label scores of ``pages``; ``learn_only`` pages are never scored and
     join a fold's training side when their site is not held out."""
     scored = len(pages)
-    sites = np.array([p[2] for p in pages])
-    extra_sites = np.array([p[2] for p in learn_only])
+    sites = np.array([p.site for p in pages])
+    extra_sites = np.array([p.site for p in learn_only])
     pages = list(pages) + list(learn_only)
     results = []
     for repeat in range(repeats):
@@ -88,10 +97,10 @@ def cross_validate(pages: list[tuple], params: dict, folds: int, repeats: int, e
             held = set(sites[test].tolist())
             train = np.concatenate([train, scored + np.flatnonzero([s not in held for s in extra_sites])]).astype(int)
             model = BlockClassifier(**params)
-            model._fit_kinds([pages[i][0] for i in train], [pages[i][1] for i in train], np.array([pages[i][2] for i in train]),
-                             np.array([pages[i][3] for i in train]))
+            model._fit_kinds([pages[i].blocks for i in train], [pages[i].labels for i in train],
+                             np.array([pages[i].site for i in train]), np.array([pages[i].weight for i in train]))
             for i in test:
-                blocks, labels, _, _, content, _ = pages[i]
+                blocks, labels, content = pages[i].blocks, pages[i].labels, pages[i].content
                 is_content = np.array([v in CONTENT_LABELS for v in labels], dtype=float)
                 kinds = model.kind_scores(blocks, is_content)
                 for j in np.flatnonzero(is_content):
@@ -117,15 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="repeats with shuffled site folds")
     parser.add_argument("--set", action="append", default=[], help="a BlockClassifier parameter, name=value")
     parser.add_argument("--learn-only-batch", type=int, help="learn from this annotation batch's pages, never score them")
+    parser.add_argument("--leave-out-batch", type=int, help="neither learn from nor score this annotation batch's pages")
+    parser.add_argument("--model", help="model file whose content scores the 5-label figure uses (default: shipped)")
     args = parser.parse_args(argv)
     params = {}
     for item in args.set:
         name, value = item.split("=", 1)
         params[name] = float(value) if "." in value or name in ("type_c", "kind_balance") else int(value)
-    pages = load(set(args.splits.split(",")))
-    new = batch_pages(args.learn_only_batch) if args.learn_only_batch else set()
-    results = cross_validate([p for p in pages if p[5] not in new], params, args.folds, args.repeats,
-                             learn_only=[p for p in pages if p[5] in new])
+    pages = [p for p in load(set(args.splits.split(",")), args.model) if p.batch != args.leave_out_batch]
+    results = cross_validate([p for p in pages if p.batch != args.learn_only_batch], params, args.folds, args.repeats,
+                             learn_only=[p for p in pages if p.batch == args.learn_only_batch])
     for r in results:
         kinds = " ".join(f"{k} {v:.3f}" for k, v in r["kind"].items())
         labels = " ".join(f"{k} {v:.3f}" for k, v in r["label"].items())
