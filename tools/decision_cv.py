@@ -49,6 +49,11 @@ def build(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     corpus = corpus_dir(None)
     pages = [p for p in read_dir(Path(train_args.annotations)) if p.split in splits]
+    # a learn-only batch's pages are never held out (the folds are those of a run without them);
+    # their examples are learned in the folds that do not hold their site
+    batch = {p.doc_id: p.extra.get("batch", 1) for p in pages}
+    examples = [e for e in examples if e.source != "gold" or batch[e.page_id] != args.leave_out_batch]
+    pages = [p for p in pages if batch[p.doc_id] not in (args.learn_only_batch, args.leave_out_batch)]
     sites = np.array([p.site for p in pages])
     proba, gold, page_index = [], [], []
     for fold, (_, held) in enumerate(GroupKFold(n_splits=args.folds).split(pages, groups=sites)):
@@ -118,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--seed", type=int, default=0)
     make.add_argument("--jobs", type=int, default=2, help="processes for segmenting WCXB pages")
     make.add_argument("--out", default="oof.npz")
+    make.add_argument("--learn-only-batch", type=int, help="learn from this annotation batch's pages, never score them")
+    make.add_argument("--leave-out-batch", type=int, help="neither learn from nor score this annotation batch's pages")
     score_rules = commands.add_parser("rules", help="score decision rules on out-of-fold probabilities")
     score_rules.add_argument("oof", help="the npz file `build` wrote")
     score_rules.add_argument("--case-record-at", type=float, nargs="*", default=[],
