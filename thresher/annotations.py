@@ -59,6 +59,11 @@ class GoldPage:
     blocks: list[GoldBlock]
     extra: dict = field(default_factory=dict)
 
+    @property
+    def batch(self) -> int:
+        """The annotation batch the page came in (``tools/annotation_batch.py``; 1 when unnamed)."""
+        return int(self.extra.get("batch", 1))
+
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "source": self.source, "site": self.site, "split": self.split,
                 **self.extra, "blocks": [b.to_dict() for b in self.blocks]}

@@ -67,26 +67,21 @@ def _decide(proba: np.ndarray, min_content: float | None, kind_min_content: Mapp
             ) -> tuple[list[str], list[str], np.ndarray, np.ndarray | None]:
     """The labels, each block's most probable kind, which blocks are content, and each block's
     content threshold (None for the argmax rule): ``revise`` reads them all."""
-    kinds = _best_kinds(proba)
+    best = _best_kinds(proba)
+    kinds = [LABELS[i] for i in best]
     if min_content is None:
         return [LABELS[i] for i in proba.argmax(axis=1)], kinds, proba[:, _BOILERPLATE] < 0.5, None
-    threshold = _thresholds(kinds, min_content, kind_min_content)
+    # one threshold per label column, read by each block's best kind
+    threshold = np.array([(kind_min_content or {}).get(label, min_content) for label in LABELS])[best]
     content = 1.0 - proba[:, _BOILERPLATE] >= threshold
     return [kind if c else Label.BOILERPLATE.value for kind, c in zip(kinds, content)], kinds, content, threshold
 
 
-def _thresholds(kinds: list[str], min_content: float, kind_min_content: Mapping[str, float] | None) -> np.ndarray:
-    """Each block's content threshold: its most probable kind's own, or ``min_content``."""
-    if not kind_min_content:
-        return np.full(len(kinds), min_content)
-    return np.array([kind_min_content.get(kind, min_content) for kind in kinds])
-
-
-def _best_kinds(proba: np.ndarray) -> list[str]:
-    """Each block's most probable content label (its kind, were it content)."""
+def _best_kinds(proba: np.ndarray) -> np.ndarray:
+    """Each block's most probable content label's column (its kind, were it content)."""
     kinds = proba.copy()
     kinds[:, _BOILERPLATE] = -1.0
-    return [LABELS[i] for i in kinds.argmax(axis=1)]
+    return kinds.argmax(axis=1)
 
 
 def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT,

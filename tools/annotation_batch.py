@@ -38,8 +38,8 @@ OFFICES = {
     "los_angeles_ca": ("test", 5),
 }
 WCXB_SPLITS = (("train", 28), ("dev", 7), ("test", 7))
-# batch 2: office → (split, pages); the offices' splits are those of batch 1
-BATCH2_OFFICES = {"orange_ca": ("train", 10), "kings_ny": ("train", 8), "dallas_tx": ("train", 6), "harris_tx": ("dev", 8)}
+# batch 2: office → pages (train and dev offices only; each keeps its batch-1 split)
+BATCH2_OFFICES = {"orange_ca": 10, "kings_ny": 8, "dallas_tx": 6, "harris_tx": 8}
 BATCH2_WCXB = 8  # new domains, train
 # batch 2's shares of pages chosen by figures and by defendants (the rest random)
 BATCH2_SHARES = (0.6, 0.2)
@@ -123,13 +123,21 @@ def main() -> None:
          "source": "seed/dhs-ice-operation-rise.txt"}
     ]
     for office, (split, count) in OFFICES.items():
-        for f in press_pages(corpus, office, count, rng):
-            pages.append({"doc_id": f"{office}-{f.stem[:80]}", "site": office, "split": split,
-                          "source": str(f.relative_to(corpus))})
-    for split, domain, f in wcxb_pages(corpus, rng):
-        pages.append({"doc_id": f"wcxb-{f.name.split('.')[0]}", "site": domain, "split": split,
-                      "source": str(f.relative_to(corpus))})
+        pages += [press_entry(corpus, office, split, f) for f in press_pages(corpus, office, count, rng)]
+    pages += [wcxb_entry(corpus, split, domain, f) for split, domain, f in wcxb_pages(corpus, rng)]
     write_batch(corpus, args.out, pages, append=False)
+
+
+def press_entry(corpus: Path, office: str, split: str, f: Path, **extra) -> dict:
+    """A press release's manifest entry."""
+    return {"doc_id": f"{office}-{f.stem[:80]}", "site": office, "split": split, "source": str(f.relative_to(corpus)),
+            **extra}
+
+
+def wcxb_entry(corpus: Path, split: str, domain: str, f: Path, **extra) -> dict:
+    """A WCXB page's manifest entry."""
+    return {"doc_id": f"wcxb-{f.name.split('.')[0]}", "site": domain, "split": split,
+            "source": str(f.relative_to(corpus)), **extra}
 
 
 def second_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
@@ -139,14 +147,12 @@ def second_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
         raise SystemExit(f"{out / 'manifest.jsonl'} already holds batch 2")
     skip = frozenset(p["source"] for p in known)
     pages: list[dict] = []
-    for office, (split, count) in BATCH2_OFFICES.items():
-        for f in press_pages(corpus, office, count, rng, skip=skip, shares=BATCH2_SHARES):
-            pages.append({"doc_id": f"{office}-{f.stem[:80]}", "site": office, "split": split,
-                          "source": str(f.relative_to(corpus)), "batch": 2})
+    for office, count in BATCH2_OFFICES.items():
+        pages += [press_entry(corpus, office, OFFICES[office][0], f, batch=2)
+                  for f in press_pages(corpus, office, count, rng, skip=skip, shares=BATCH2_SHARES)]
     used = frozenset(p["site"] for p in known)
-    for split, domain, f in wcxb_pages(corpus, rng, (("train", BATCH2_WCXB),), used):
-        pages.append({"doc_id": f"wcxb-{f.name.split('.')[0]}", "site": domain, "split": split,
-                      "source": str(f.relative_to(corpus)), "batch": 2})
+    pages += [wcxb_entry(corpus, split, domain, f, batch=2)
+              for split, domain, f in wcxb_pages(corpus, rng, (("train", BATCH2_WCXB),), used)]
     taken = {p["doc_id"] for p in known} & {p["doc_id"] for p in pages}
     if taken:  # a doc_id names a reading file and its labels: never overwrite batch 1's
         raise SystemExit(f"doc_ids already in the manifest: {sorted(taken)}")

@@ -51,7 +51,7 @@ def build(args: argparse.Namespace) -> int:
     pages = [p for p in read_dir(Path(train_args.annotations)) if p.split in splits]
     # a learn-only batch's pages are never held out (the folds are those of a run without them);
     # their examples are learned in the folds that do not hold their site
-    batch = {p.doc_id: p.extra.get("batch", 1) for p in pages}
+    batch = {p.doc_id: p.batch for p in pages}
     examples = [e for e in examples if e.source != "gold" or batch[e.page_id] != args.leave_out_batch]
     pages = [p for p in pages if batch[p.doc_id] not in (args.learn_only_batch, args.leave_out_batch)]
     sites = np.array([p.site for p in pages])

@@ -74,7 +74,7 @@ def load(splits: set[str], model_path: str | None = None) -> list[GoldCase]:
     """The gold pages in ``splits``, segmented afresh each run (a pickled cache would be a file
     that runs code when loaded)."""
     pages = [p for p in read_dir(Path("annotations")) if p.split in splits]
-    batches = {p.doc_id: int(p.extra.get("batch", 1)) for p in pages}
+    batches = {p.doc_id: p.batch for p in pages}
     examples = gold_examples(pages, corpus_dir(None))
     model = load_model(model_path)
     return [GoldCase(e.blocks, e.labels, e.site, e.weight, model.content_scores(e.blocks)[1], batches[e.page_id])
