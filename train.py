@@ -1,7 +1,7 @@
 """Train Thresher's block model and write it with its manifest and model card.
 
-    python train.py                                   # WCXB dev + annotations/ → models/thresher-default.skops
-    python train.py --out /tmp/my.skops --seed 1 --splits train
+    python train.py                                   # WCXB dev + annotations/ → models/thresher-default.npz
+    python train.py --out /tmp/my.npz --seed 1 --splits train
     python train.py --annotations my-annotations/ --no-benchmark
 
 Content vs boilerplate is learned from WCXB dev (each block labeled by aligning
@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--corpus-dir", help="corpus folder (default: $THRESHER_CORPUS_DIR or ../shared/corpus)")
     parser.add_argument("--annotations", default="annotations", help="folder of gold *.jsonl files")
     parser.add_argument("--splits", default="train,dev", help="annotation splits to learn from (test stays held out)")
-    parser.add_argument("--out", default="models/thresher-default.skops", help="model file to write")
+    parser.add_argument("--out", default="models/thresher-default.npz", help="model file to write")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes for segmenting pages")
     parser.add_argument("--no-benchmark", action="store_true", help="learn from the annotations only")

@@ -35,6 +35,19 @@ def model():
 
 
 @pytest.fixture(scope="session")
+def small_model():
+    """A quick model from a dozen gold pages (no corpus needed: the stored block texts are used)."""
+    from thresher.annotations import read_dir
+    from thresher.model import BlockClassifier
+    from thresher.training import gold_examples
+
+    pages = [p for p in read_dir(ROOT / "annotations") if p.split == "train"][:14]
+    examples = gold_examples(pages, corpus=None)
+    model = BlockClassifier(max_iter=20, inner_folds=2, random_state=3)
+    return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples])
+
+
+@pytest.fixture(scope="session")
 def seed_bytes() -> bytes:
     return SEED.read_bytes()
 

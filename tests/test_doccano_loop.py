@@ -55,7 +55,7 @@ def test_uncertain_pages_corrected_in_doccano_make_a_better_model(doccano_env, c
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "THRESHER_CORPUS_DIR": str(corpus),
            **{k: doccano_env[k] for k in ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD")}}
     train = ("train.py", "--no-benchmark", "--annotations", str(annotations), "--jobs", "1")
-    m0, m1 = tmp_path / "m0.skops", tmp_path / "m1.skops"
+    m0, m1 = tmp_path / "m0.npz", tmp_path / "m1.npz"
     run(*train, "--splits", "train", "--out", str(m0), env=env)
 
     project = f"loop-{uuid.uuid4().hex[:8]}"

@@ -41,7 +41,7 @@ def test_a_page_past_max_blocks_is_refused_with_the_limit_named(page):
 def test_past_the_kind_budget_the_word_model_alone_gives_kinds(model, monkeypatch):
     import numpy as np
 
-    import thresher.model
+    import thresher.compiled
     from thresher.labels import CONTENT_LABELS
     from thresher.text import text_blocks
 
@@ -54,12 +54,10 @@ def test_past_the_kind_budget_the_word_model_alone_gives_kinds(model, monkeypatc
     classifier = model.model
     content = np.ones(len(blocks))
     full = classifier.kind_scores(blocks, content)
-    monkeypatch.setattr(thresher.model, "MAX_KIND_BLOCKS", 4)
+    monkeypatch.setattr(thresher.compiled, "MAX_KIND_BLOCKS", 4)
     budgeted = classifier.kind_scores(blocks, content)
-    words = classifier.kind_words_.transform([b.text for b in blocks[4:]])
-    proba = classifier.kind_text_model_.predict_proba(words)
-    expected = np.array([[row[list(classifier.kind_text_model_.classes_).index(k)] for k in CONTENT_LABELS]
-                         for row in proba])
+    proba = classifier.kind_words.predict_proba([b.text for b in blocks[4:]])
+    expected = np.array([[row[classifier.kind_words.classes.index(k)] for k in CONTENT_LABELS] for row in proba])
     np.testing.assert_allclose(budgeted[4:], expected)  # past the budget: the word model's own scores
     # within it, as without a budget (but the last counted block, whose next neighbour is not counted)
     np.testing.assert_allclose(budgeted[:3], full[:3])

@@ -18,15 +18,6 @@ from thresher.training import gold_examples
 from .conftest import ROOT, SEED
 
 
-@pytest.fixture(scope="module")
-def small_model():
-    """A quick model from a dozen gold pages (no corpus needed: the stored block texts are used)."""
-    pages = [p for p in read_dir(ROOT / "annotations") if p.split == "train"][:14]
-    examples = gold_examples(pages, corpus=None)
-    model = BlockClassifier(max_iter=20, inner_folds=2, random_state=3)
-    return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples])
-
-
 def test_probabilities_are_per_label_and_sum_to_one(small_model):
     proba = small_model.predict_proba([text_blocks(SEED.read_text())])[0]
     assert proba.shape == (21, 5)
@@ -35,7 +26,7 @@ def test_probabilities_are_per_label_and_sum_to_one(small_model):
 
 
 def test_predict_decides_content_first_and_every_content_block_has_a_real_kind(small_model):
-    from thresher.model import MIN_CONTENT_FOR_KIND
+    from thresher.compiled import MIN_CONTENT_FOR_KIND
     from thresher.revision import KIND_MIN_CONTENT_DEFAULT, MIN_CONTENT_DEFAULT, decide
 
     pages = [text_blocks(SEED.read_text(encoding="utf-8"))]
@@ -55,7 +46,7 @@ def test_fit_is_deterministic(small_model):
 
 
 def test_save_load_round_trip_gives_identical_scores(small_model, tmp_path):
-    path = save_model(small_model, tmp_path / "m.skops", card={"note": "test"})
+    path = save_model(small_model, tmp_path / "m.npz", card={"note": "test"})
     loaded = load_model(path)
     page = [text_blocks(SEED.read_text())]
     assert np.array_equal(loaded.predict_proba(page)[0], small_model.predict_proba(page)[0])
@@ -63,7 +54,7 @@ def test_save_load_round_trip_gives_identical_scores(small_model, tmp_path):
 
 
 def test_tampered_file_is_refused(small_model, tmp_path):
-    path = save_model(small_model, tmp_path / "m.skops")
+    path = save_model(small_model, tmp_path / "m.npz")
     data = bytearray(path.read_bytes())
     data[-100] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -78,42 +69,62 @@ class Payload:
         return (exec, ("open('PWNED', 'w').write('x')",))
 
 
-def test_pickle_payload_is_never_executed(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "evil.skops"
-    path.write_bytes(pickle.dumps(Payload()))
-    manifest = json.loads((ROOT / "models" / "thresher-default.json").read_text())
+def _forge_manifest(path):
+    """A manifest that matches ``path``: a forger can fix the checksum too."""
     import hashlib
 
-    manifest["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()  # a forger can fix the checksum too
+    manifest = json.loads((ROOT / "models" / "thresher-default.json").read_text())
+    manifest["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     path.with_suffix(".json").write_text(json.dumps(manifest))
+
+
+def test_pickle_payload_is_never_executed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "evil.npz"
+    path.write_bytes(pickle.dumps(Payload()))
+    _forge_manifest(path)
     with pytest.raises(ModelFileError):
         load_model(path)
     assert not (tmp_path / "PWNED").exists()
 
 
-def test_skops_file_with_foreign_types_is_refused(tmp_path, monkeypatch):
-    import hashlib
-
-    import skops.io as sio
-    from sklearn.pipeline import FunctionTransformer
-
+def test_arrays_that_need_pickle_are_refused(small_model, tmp_path, monkeypatch):
+    """A model's own arrays with one of them swapped for an object array holding the payload."""
     monkeypatch.chdir(tmp_path)
-    path = tmp_path / "foreign.skops"
-    sio.dump(FunctionTransformer(func=exec), path)
-    manifest = json.loads((ROOT / "models" / "thresher-default.json").read_text())
-    manifest["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    path.with_suffix(".json").write_text(json.dumps(manifest))
-    with pytest.raises(ModelFileError, match="refused"):
+    arrays = small_model.compiled().to_arrays()
+    arrays["first_pass.threshold"] = np.array([Payload()], dtype=object)
+    path = tmp_path / "evil.npz"
+    np.savez(path, **arrays)
+    _forge_manifest(path)
+    with pytest.raises(ModelFileError, match="pickle"):
+        load_model(path)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_trees_that_point_outside_their_arrays_are_refused(small_model, tmp_path):
+    arrays = small_model.compiled().to_arrays()
+    arrays["second_pass.child"] = arrays["second_pass.child"] + 10**6
+    path = tmp_path / "bad.npz"
+    np.savez(path, **arrays)
+    _forge_manifest(path)
+    with pytest.raises(ModelFileError, match="out of range"):
+        load_model(path)
+    del arrays["second_pass.child"]
+    np.savez(path, **arrays)
+    _forge_manifest(path)
+    with pytest.raises(ModelFileError, match="cannot be loaded"):
         load_model(path)
 
 
 def test_missing_and_foreign_manifests(tmp_path):
     with pytest.raises(ModelFileError, match="not found"):
-        load_model(tmp_path / "none.skops")
-    (tmp_path / "x.skops").write_bytes(b"junk")
+        load_model(tmp_path / "none.npz")
+    (tmp_path / "x.npz").write_bytes(b"junk")
     with pytest.raises(ModelFileError, match="no manifest"):
-        load_model(tmp_path / "x.skops")
+        load_model(tmp_path / "x.npz")
     (tmp_path / "x.json").write_text(json.dumps({"format_version": 99}))
     with pytest.raises(ModelFileError, match="format version"):
-        load_model(tmp_path / "x.skops")
+        load_model(tmp_path / "x.npz")
+    (tmp_path / "x.json").write_text(json.dumps({"format_version": 1}))
+    with pytest.raises(ModelFileError, match="retrain"):
+        load_model(tmp_path / "x.npz")

@@ -16,11 +16,13 @@ Two questions, two heads, as the data allows:
 ``P(boilerplate) = 1 - P(content)`` and ``P(kind) = P(content) * P(kind | content)``.
 The label is decided in the guideline's order, content or not first, then the kind
 (:func:`~thresher.revision.decide`), not as the most probable of the five.
+
+The estimator is for training: once fitted, it predicts through its arrays
+(:meth:`BlockClassifier.compiled`, a :class:`~thresher.compiled.CompiledClassifier`),
+which are what a model file holds and what ``thresher.load()`` returns.
 """
 
 from __future__ import annotations
-
-import functools
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -28,9 +30,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
-from threadpoolctl import ThreadpoolController
 
 from .blocks import Block
+from .compiled import CompiledClassifier, by_kind
 from .features import (
     CONTEXT_NAMES,
     FEATURE_SET,
@@ -40,21 +42,11 @@ from .features import (
     local_features,
 )
 from .labels import CONTENT_LABELS, LABELS, Label
-from .revision import decide
 from .typing_features import TYPE_FEATURE_SET, kind_context, type_features
 
 #: A training label for a block known to be content whose kind nobody chose (benchmark pages).
 CONTENT = "content"
 BOILERPLATE = Label.BOILERPLATE.value
-# Blocks below this content probability are not given a kind (not tokenized: the kind model is
-# most of the time spent on a page); their label is boilerplate whatever their kind. One that
-# revision moves to content gets news_body. No higher than the decision's lowest content threshold
-# (revision.KIND_MIN_CONTENT_DEFAULT's case_record 0.2) so every block labeled content keeps a real kind.
-MIN_CONTENT_FOR_KIND = 0.2
-# The named counts cost about 1 ms a block (spaCy tokens): on a page of thousands of article
-# paragraphs, those past the first MAX_KIND_BLOCKS take their kind from the word model alone,
-# so that a page's cost stays bounded. The most any of the 1,669 benchmark pages has is 1,361.
-MAX_KIND_BLOCKS = 1_500
 
 
 class BlockClassifier(ClassifierMixin, BaseEstimator):
@@ -227,92 +219,40 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
                 out[i] = _by_kind(model, model.predict_proba(vectorizer.transform(texts[i])))
         return out  # type: ignore[return-value]
 
-    def compact(self) -> BlockClassifier:
-        """Make the fitted state cheap to store: vocabulary indices as plain ints (skops
-        would otherwise store one numpy scalar per term). Predictions are unchanged."""
-        if getattr(self, "kind_words_", None) is not None:
-            self.kind_words_.vocabulary_ = {term: int(i) for term, i in self.kind_words_.vocabulary_.items()}
-        return self
-
     # -- prediction --------------------------------------------------------------
+    def compiled(self) -> CompiledClassifier:
+        """The fitted model as arrays (:class:`~thresher.compiled.CompiledClassifier`), what a
+        model file holds; every prediction below goes through it. Built once per fit."""
+        parts = (self.first_pass_, self.second_pass_, getattr(self, "kind_words_", None),
+                 getattr(self, "kind_text_model_", None), getattr(self, "kind_model_", None))
+        cached = self.__dict__.get("_compiled")
+        if cached is None or any(a is not b for a, b in zip(cached[0], parts)):
+            cached = self.__dict__["_compiled"] = (parts, CompiledClassifier.from_estimator(self))
+        return cached[1]
+
     def content_scores(self, blocks: list[Block]) -> tuple[np.ndarray, np.ndarray]:
         """First-pass and second-pass content probabilities of one page's blocks."""
-        local = local_features(blocks)
-        first = self.first_pass_.predict_proba(local)[:, 1]
-        second = self.second_pass_.predict_proba(np.hstack([local, context_features(blocks, first)]))[:, 1]
-        return first, second
+        return self.compiled().content_scores(blocks)
 
     def kind_scores(self, blocks: list[Block], content: np.ndarray) -> np.ndarray:
-        """P(kind | content) for each block, columns ``CONTENT_LABELS``.
-
-        Blocks the content passes reject with confidence are not tokenized (their
-        kind does not change their label); they get a uniform distribution. Past the
-        page's first ``MAX_KIND_BLOCKS`` candidates, the word model alone decides.
-        """
-        out = np.full((len(blocks), len(CONTENT_LABELS)), 1.0 / len(CONTENT_LABELS))
-        if self.kind_model_ is None:
-            out[:] = 0.0
-            out[:, CONTENT_LABELS.index(Label.NEWS_BODY.value)] = 1.0
-            return out
-        chosen = [i for i in range(len(blocks)) if content[i] >= MIN_CONTENT_FOR_KIND]
-        if not chosen:
-            return out
-        words = self.kind_words_.transform([blocks[i].text[:MAX_ANALYSED_CHARS] for i in chosen])
-        word_proba = _by_kind(self.kind_text_model_, self.kind_text_model_.predict_proba(words))
-        out[chosen] = word_proba
-        counted = chosen[:MAX_KIND_BLOCKS]
-        rows = type_features([blocks[i] for i in counted], counted, len(blocks))
-        context = kind_context(rows, word_proba[: len(counted)])
-        out[counted] = _by_kind(self.kind_model_, self.kind_model_.predict_proba(context))
-        return out
+        """P(kind | content) for each block, columns ``CONTENT_LABELS``
+        (:meth:`CompiledClassifier.kind_scores <thresher.compiled.CompiledClassifier.kind_scores>`)."""
+        return self.compiled().kind_scores(blocks, content)
 
     def page_proba(self, blocks: list[Block]) -> tuple[np.ndarray, np.ndarray]:
         """First-pass and final probabilities of one page, columns ``classes_``."""
-        if not blocks:
-            empty = np.zeros((0, len(LABELS)))
-            return empty, empty
-        # one page is a few hundred rows: OpenMP threads cost more than they save, and
-        # on a busy machine (or beside --jobs workers) their spin-waits cost 10x the page
-        with _one_thread():
-            first, second = self.content_scores(blocks)
-            kinds = self.kind_scores(blocks, second)
-        return _combine(first, kinds), _combine(second, kinds)
+        return self.compiled().page_proba(blocks)
 
     def predict_proba(self, X: list[list[Block]]) -> list[np.ndarray]:
         """Per page, a (blocks × 5) array of probabilities; columns follow ``classes_``."""
-        return [self.page_proba(page)[1] for page in X]
+        return self.compiled().predict_proba(X)
 
     def predict(self, X: list[list[Block]]) -> list[list[str]]:
         """Per page, each block's label: content or not first, then its most probable kind
         (:func:`~thresher.revision.decide`; no neighbour revision)."""
-        return [decide(proba) for proba in self.predict_proba(X)]
-
-
-@functools.cache
-def _threadpools() -> ThreadpoolController:
-    return ThreadpoolController()  # inspects the loaded libraries once
-
-
-def _one_thread():
-    """A context in which OpenMP (the boosted trees' prediction) uses this thread only."""
-    return _threadpools().limit(limits=1, user_api="openmp")
+        return self.compiled().predict(X)
 
 
 def _by_kind(model, proba: np.ndarray) -> np.ndarray:
     """Reorder a classifier's probability columns to ``CONTENT_LABELS`` (absent kinds get 0)."""
-    out = np.zeros((len(proba), len(CONTENT_LABELS)))
-    classes = list(model.classes_)
-    for j, kind in enumerate(CONTENT_LABELS):
-        if kind in classes:
-            out[:, j] = proba[:, classes.index(kind)]
-    return out
-
-
-def _combine(content: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    out = np.empty((len(content), len(LABELS)))
-    for j, label in enumerate(LABELS):
-        if label == BOILERPLATE:
-            out[:, j] = 1.0 - content
-        else:
-            out[:, j] = content * kinds[:, CONTENT_LABELS.index(label)]
-    return out
+    return by_kind(tuple(str(c) for c in model.classes_), proba)

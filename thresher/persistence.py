@@ -1,12 +1,14 @@
-"""Model files: skops (no pickle) plus a JSON manifest; nothing in a file can run code.
+"""Model files: plain arrays plus a JSON manifest; nothing in a file can run code.
 
 A model is two files side by side::
 
-    NAME.skops   the fitted BlockClassifier, in skops' safe format
-    NAME.json    manifest: format version, feature sets, labels, library versions, sha256
+    NAME.npz    the compiled model's arrays (numpy's zip of .npy files, read with pickle off)
+    NAME.json   manifest: format version, feature sets, labels, versions, sha256, model card
 
-Loading checks the manifest, the checksum and the set of types the skops file
-would build; a type outside ``TRUSTED_TYPES`` is refused before anything is loaded.
+Loading checks the manifest and the checksum, reads only the arrays a model has (an
+object array, which would need pickle, is refused by numpy itself), and checks that
+every index in the trees stays inside its array before anything is predicted. Loading
+imports neither scikit-learn nor any estimator: a model file is data.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import warnings
 import zipfile
 from pathlib import Path
 
@@ -23,13 +24,10 @@ from .features import FEATURE_SET
 from .labels import LABELS
 from .typing_features import TYPE_FEATURE_SET
 
-FORMAT_VERSION = 1
-#: The only non-default types a Thresher model file may contain.
-TRUSTED_TYPES: tuple[str, ...] = (
-    "thresher.model.BlockClassifier",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-)
-DEFAULT_MODEL_NAME = "thresher-default.skops"
+FORMAT_VERSION = 2  # 1 was a skops file of the scikit-learn estimator
+DEFAULT_MODEL_NAME = "thresher-default.npz"
+# a model file is a few MB; this bounds what a hostile one can make the loader decompress
+MAX_ARRAYS_BYTES = 1 << 30
 
 
 def default_model_path() -> Path:
@@ -55,27 +53,43 @@ def manifest_path(path: Path) -> Path:
 
 
 def save_model(model, path: str | os.PathLike, *, card: dict | None = None) -> Path:
-    """Write ``model`` to ``path`` (``.skops``) and its manifest beside it; return the path."""
-    import sklearn
-    import skops.io as sio
+    """Write ``model`` (a fitted :class:`~thresher.model.BlockClassifier`, or its
+    :class:`~thresher.compiled.CompiledClassifier`) to ``path`` (``.npz``) and its manifest
+    beside it; return the path."""
+    import numpy as np
 
+    from .compiled import CompiledClassifier
+
+    compiled = model if isinstance(model, CompiledClassifier) else model.compiled()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".skops.tmp")
-    model.compact()
-    sio.dump(model, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        np.savez_compressed(fh, **compiled.to_arrays())
     os.replace(tmp, path)
     manifest = {
         "format_version": FORMAT_VERSION,
         "feature_set": FEATURE_SET,
         "type_feature_set": TYPE_FEATURE_SET,
         "labels": list(LABELS),
-        "sklearn_version": sklearn.__version__,
+        "trained_with": _versions(),
         "sha256": _sha256(path),
         "card": card or {},
     }
     manifest_path(path).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return path
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("thresher", "scikit-learn", "numpy", "spacy"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return out
 
 
 def read_manifest(path: str | os.PathLike) -> dict:
@@ -86,10 +100,12 @@ def read_manifest(path: str | os.PathLike) -> dict:
         manifest = json.loads(meta.read_text())
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no manifest {meta.name} beside the model file") from None
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelFileError(f"{meta}: unreadable manifest ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"{meta}: format version {manifest.get('format_version')!r}, expected {FORMAT_VERSION}")
+        version = manifest.get("format_version") if isinstance(manifest, dict) else None
+        hint = ": a skops model of Thresher 0.1's first format; retrain with train.py" if version == 1 else ""
+        raise ModelFileError(f"{meta}: format version {version!r}, expected {FORMAT_VERSION}{hint}")
     if manifest.get("labels") != list(LABELS):
         raise ModelFileError(f"{meta}: labels {manifest.get('labels')} differ from {list(LABELS)}")
     if (manifest.get("feature_set"), manifest.get("type_feature_set")) != (FEATURE_SET, TYPE_FEATURE_SET):
@@ -101,19 +117,18 @@ def read_manifest(path: str | os.PathLike) -> dict:
 
 
 def load_model(path: str | os.PathLike | None = None):
-    """Load a BlockClassifier safely (default: the shipped model).
+    """Load a model safely (default: the shipped one) as a
+    :class:`~thresher.compiled.CompiledClassifier`.
 
     Raises
     ------
     ModelFileError
-        When the file is missing, its checksum or manifest does not match, or it
-        holds any type outside ``TRUSTED_TYPES`` (it is then never loaded).
+        When the file is missing, its checksum or manifest does not match, it is not a
+        zip of plain arrays (pickle is never enabled), or its arrays do not form a model.
     """
-    import sklearn
-    import skops.io as sio
-    from skops.io.exceptions import UntrustedTypesFoundException
+    import numpy as np
 
-    from .model import BlockClassifier
+    from .compiled import CompiledClassifier
 
     path = Path(path) if path is not None else default_model_path()
     if not path.is_file():
@@ -122,17 +137,15 @@ def load_model(path: str | os.PathLike | None = None):
     if _sha256(path) != manifest.get("sha256"):
         raise ModelFileError(f"{path}: checksum does not match its manifest (corrupt or tampered file)")
     try:
-        # skops builds only default-trusted types and TRUSTED_TYPES; anything else raises before it is built
-        model = sio.load(path, trusted=list(TRUSTED_TYPES))
-    except UntrustedTypesFoundException as exc:
-        raise ModelFileError(f"{path}: refused, it holds types a Thresher model never has: {exc}") from None
-    except Exception as exc:  # a foreign or broken file: skops raises many types
+        with zipfile.ZipFile(path) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_ARRAYS_BYTES:
+                raise ModelFileError(f"{path}: refused, its arrays would take more than {MAX_ARRAYS_BYTES >> 20} MB")
+        with np.load(path, allow_pickle=False) as arrays:
+            return CompiledClassifier.from_arrays({name: arrays[name] for name in arrays.files})
+    except ModelFileError:
+        raise
+    except ValueError as exc:  # numpy's refusal of object arrays lands here too
+        reason = "refused, it holds objects that need pickle" if "pickle" in str(exc) else f"not a model ({exc})"
+        raise ModelFileError(f"{path}: {reason}") from None
+    except Exception as exc:  # a foreign or broken file: zip, npy and key errors
         raise ModelFileError(f"{path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
-    if not isinstance(model, BlockClassifier):
-        raise ModelFileError(f"{path}: holds a {type(model).__name__}, not a BlockClassifier")
-    if manifest.get("sklearn_version") != sklearn.__version__:
-        warnings.warn(
-            f"{path} was made with scikit-learn {manifest.get('sklearn_version')}, this is {sklearn.__version__}",
-            stacklevel=2,
-        )
-    return model

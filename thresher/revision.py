@@ -26,7 +26,7 @@ from .labels import LABELS, Label
 #: probabilities of the train+dev gold pages (tools/decision_cv.py, swept 0.4-0.6: 0.4 best in
 #: three builds, block macro-F1 +0.007 to +0.010 over the argmax, 0.5 +0.000 to +0.002). Below
 #: 0.5 because on pages of unseen sites the content head is under-confident: 55-65% of the gold
-#: blocks it scores 0.35-0.5 are content. Keep every threshold >= model.MIN_CONTENT_FOR_KIND.
+#: blocks it scores 0.35-0.5 are content. Keep every threshold >= compiled.MIN_CONTENT_FOR_KIND.
 MIN_CONTENT_DEFAULT = 0.4
 #: Kinds content from a lower probability than MIN_CONTENT_DEFAULT, when they are the block's most
 #: probable kind. A defendant table scraped one cell per line reads like a menu to the content head

@@ -160,7 +160,7 @@ def timings(ref: dict[str, ModuleType], name: str, pages_blocks: list[list], rep
 def kind_timing(ref: dict[str, ModuleType], pages_blocks: list[list], repeat: int = 5) -> None:
     """``type_features`` as a page run meets it: on the blocks the shipped model's content passes
     send to the kind model."""
-    from thresher.model import MIN_CONTENT_FOR_KIND
+    from thresher.compiled import MIN_CONTENT_FOR_KIND
     from thresher.persistence import load_model
 
     model = load_model(None)

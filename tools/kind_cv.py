@@ -37,9 +37,10 @@ from sklearn.model_selection import GroupKFold
 
 import thresher.model
 from thresher.annotations import read_dir
+from thresher.compiled import combine
 from thresher.corpus import corpus_dir
 from thresher.labels import CONTENT_LABELS, LABELS
-from thresher.model import BlockClassifier, _combine
+from thresher.model import BlockClassifier
 from thresher.persistence import load_model
 from thresher.revision import decide
 from thresher.training import gold_examples
@@ -107,7 +108,7 @@ def cross_validate(pages: list[GoldCase], params: dict, folds: int, repeats: int
                     gold_kind.append(labels[j])
                     pred_kind.append(CONTENT_LABELS[int(kinds[j].argmax())])
                     texts.append(blocks[j].text)
-                proba = _combine(content, model.kind_scores(blocks, content))
+                proba = combine(content, model.kind_scores(blocks, content))
                 gold5 += labels
                 pred5 += decide(proba)
         if errors is not None:

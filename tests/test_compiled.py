@@ -1,0 +1,88 @@
+"""The compiled model predicts what the scikit-learn estimator it came from predicts, on real
+pages, to the last bit where later steps rank or threshold the scores."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from thresher.compiled import CompiledClassifier, by_kind
+from thresher.features import context_features, local_features
+from thresher.options import SegmentOptions
+from thresher.segmenter import split_page
+from thresher.tree_ensemble import TreeEnsemble
+from thresher.typing_features import kind_context, type_features
+from thresher.word_model import WordModel
+
+from .conftest import EXAMPLES, ROOT, SEED
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[list]:
+    """The shipped example pages (HTML and text), segmented."""
+    paths = sorted(p for p in EXAMPLES.iterdir() if p.name.endswith((".html.gz", ".txt")))
+    out = [split_page(gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes(), SegmentOptions())[0]
+           for p in paths]
+    assert len(out) >= 5
+    return out
+
+
+def test_content_trees_give_scikit_learns_probabilities_bit_for_bit(small_model, pages):
+    first, second = TreeEnsemble.from_sklearn(small_model.first_pass_), TreeEnsemble.from_sklearn(small_model.second_pass_)
+    for blocks in pages:
+        local = local_features(blocks)
+        expected = small_model.first_pass_.predict_proba(local)
+        assert np.array_equal(first.predict_proba(local), expected)
+        stacked = np.hstack([local, context_features(blocks, expected[:, 1])])
+        assert np.array_equal(second.predict_proba(stacked), small_model.second_pass_.predict_proba(stacked))
+
+
+def test_missing_values_take_the_side_each_split_learned(small_model, pages):
+    trees = TreeEnsemble.from_sklearn(small_model.first_pass_)
+    local = local_features(pages[0]).copy()
+    rng = np.random.default_rng(0)
+    local[rng.random(local.shape) < 0.3] = np.nan
+    assert np.array_equal(trees.predict_proba(local), small_model.first_pass_.predict_proba(local))
+
+
+def test_kind_model_matches_the_estimators(small_model, pages):
+    words = WordModel.from_sklearn(small_model.kind_words_, small_model.kind_text_model_)
+    kinds = TreeEnsemble.from_sklearn(small_model.kind_model_)
+    assert len(kinds.classes) > 2  # the multiclass (softmax) path
+    for blocks in pages:
+        texts = [b.text for b in blocks]
+        expected = small_model.kind_text_model_.predict_proba(small_model.kind_words_.transform(texts))
+        proba = words.predict_proba(texts)
+        np.testing.assert_allclose(proba, expected, rtol=0, atol=1e-12)
+        context = kind_context(type_features(blocks, list(range(len(blocks))), len(blocks)),
+                               by_kind(words.classes, proba))
+        np.testing.assert_allclose(kinds.predict_proba(context), small_model.kind_model_.predict_proba(context),
+                                   rtol=0, atol=1e-12)
+
+
+def test_arrays_round_trip_to_the_same_model(small_model, pages):
+    compiled = small_model.compiled()
+    again = CompiledClassifier.from_arrays(compiled.to_arrays())
+    for blocks in pages:
+        for a, b in zip(compiled.page_proba(blocks), again.page_proba(blocks)):
+            assert np.array_equal(a, b)
+
+
+def test_the_estimator_predicts_through_its_compiled_arrays(small_model, pages):
+    assert small_model.compiled() is small_model.compiled()  # compiled once per fit
+    blocks = pages[0]
+    assert np.array_equal(small_model.page_proba(blocks)[1], small_model.compiled().page_proba(blocks)[1])
+
+
+def test_labeling_a_page_never_imports_scikit_learn():
+    code = ("import sys, thresher\n"
+            f"text = thresher.load().clean(open({str(SEED)!r}, 'rb').read())\n"
+            "assert text, 'no article text'\n"
+            "print(sorted(m for m in ('sklearn', 'skops', 'pandas') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

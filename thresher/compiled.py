@@ -1,0 +1,157 @@
+"""CompiledClassifier: a fitted BlockClassifier as plain arrays, for labeling pages.
+
+What a model file holds and what ``thresher.load()`` returns. It predicts exactly what
+the estimator it was compiled from predicts (``tests/test_compiled.py``), imports
+neither scikit-learn nor SciPy's estimators, and so loads in a fraction of the time and
+memory. The estimator (:class:`~thresher.model.BlockClassifier`) is for training; its
+own predictions go through this class too, so there is one prediction path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .blocks import Block
+from .features import MAX_ANALYSED_CHARS, context_features, local_features
+from .labels import CONTENT_LABELS, LABELS, Label
+from .revision import decide
+from .tree_ensemble import TreeEnsemble
+from .typing_features import kind_context, type_features
+from .word_model import WordModel
+
+BOILERPLATE = Label.BOILERPLATE.value
+# Blocks below this content probability are not given a kind (not tokenized: the kind model is
+# most of the time spent on a page); their label is boilerplate whatever their kind. One that
+# revision moves to content gets news_body. No higher than the decision's lowest content threshold
+# (revision.KIND_MIN_CONTENT_DEFAULT's case_record 0.2) so every block labeled content keeps a real kind.
+MIN_CONTENT_FOR_KIND = 0.2
+# The named counts cost about 1 ms a block (spaCy tokens): on a page of thousands of article
+# paragraphs, those past the first MAX_KIND_BLOCKS take their kind from the word model alone,
+# so that a page's cost stays bounded. The most any of the 1,669 benchmark pages has is 1,361.
+MAX_KIND_BLOCKS = 1_500
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledClassifier:
+    """The five-label block model: two content passes, then the kind of each content block.
+
+    Attributes
+    ----------
+    first_pass, second_pass : the content trees (``local_features``; then the same plus
+        ``context_features`` of the first pass's scores).
+    kind_words : the word model of the kind head (None: every content block is news_body).
+    kind_trees : the kind head's trees over named counts and the word model's scores.
+    classes_ : the five labels, the order of ``predict_proba``'s columns.
+    """
+
+    first_pass: TreeEnsemble
+    second_pass: TreeEnsemble
+    kind_words: WordModel | None
+    kind_trees: TreeEnsemble | None
+
+    classes_ = np.array(LABELS)
+
+    @classmethod
+    def from_estimator(cls, model) -> CompiledClassifier:
+        """Compile a fitted :class:`~thresher.model.BlockClassifier`."""
+        has_kinds = getattr(model, "kind_model_", None) is not None
+        return cls(
+            TreeEnsemble.from_sklearn(model.first_pass_),
+            TreeEnsemble.from_sklearn(model.second_pass_),
+            WordModel.from_sklearn(model.kind_words_, model.kind_text_model_) if has_kinds else None,
+            TreeEnsemble.from_sklearn(model.kind_model_) if has_kinds else None,
+        )
+
+    # -- prediction --------------------------------------------------------------
+    def content_scores(self, blocks: list[Block]) -> tuple[np.ndarray, np.ndarray]:
+        """First-pass and second-pass content probabilities of one page's blocks."""
+        local = local_features(blocks)
+        first = self.first_pass.predict_proba(local)[:, 1]
+        second = self.second_pass.predict_proba(np.hstack([local, context_features(blocks, first)]))[:, 1]
+        return first, second
+
+    def word_scores(self, texts: list[str]) -> np.ndarray:
+        """The word model's P(kind | content) of each text, columns ``CONTENT_LABELS``."""
+        return by_kind(self.kind_words.classes, self.kind_words.predict_proba(
+            [t[:MAX_ANALYSED_CHARS] for t in texts]))
+
+    def kind_scores(self, blocks: list[Block], content: np.ndarray) -> np.ndarray:
+        """P(kind | content) for each block, columns ``CONTENT_LABELS``.
+
+        Blocks the content passes reject with confidence are not tokenized (their
+        kind does not change their label); they get a uniform distribution. Past the
+        page's first ``MAX_KIND_BLOCKS`` candidates, the word model alone decides.
+        """
+        out = np.full((len(blocks), len(CONTENT_LABELS)), 1.0 / len(CONTENT_LABELS))
+        if self.kind_trees is None or self.kind_words is None:
+            out[:] = 0.0
+            out[:, CONTENT_LABELS.index(Label.NEWS_BODY.value)] = 1.0
+            return out
+        chosen = [i for i in range(len(blocks)) if content[i] >= MIN_CONTENT_FOR_KIND]
+        if not chosen:
+            return out
+        word_proba = self.word_scores([blocks[i].text for i in chosen])
+        out[chosen] = word_proba
+        counted = chosen[:MAX_KIND_BLOCKS]
+        rows = type_features([blocks[i] for i in counted], counted, len(blocks))
+        context = kind_context(rows, word_proba[: len(counted)])
+        out[counted] = by_kind(self.kind_trees.classes, self.kind_trees.predict_proba(context))
+        return out
+
+    def page_proba(self, blocks: list[Block]) -> tuple[np.ndarray, np.ndarray]:
+        """First-pass and final probabilities of one page, columns ``classes_``."""
+        if not blocks:
+            empty = np.zeros((0, len(LABELS)))
+            return empty, empty
+        first, second = self.content_scores(blocks)
+        kinds = self.kind_scores(blocks, second)
+        return combine(first, kinds), combine(second, kinds)
+
+    def predict_proba(self, X: list[list[Block]]) -> list[np.ndarray]:
+        """Per page, a (blocks × 5) array of probabilities; columns follow ``classes_``."""
+        return [self.page_proba(page)[1] for page in X]
+
+    def predict(self, X: list[list[Block]]) -> list[list[str]]:
+        """Per page, each block's label: content or not first, then its most probable kind
+        (:func:`~thresher.revision.decide`; no neighbour revision)."""
+        return [decide(proba) for proba in self.predict_proba(X)]
+
+    # -- storage -----------------------------------------------------------------
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        arrays = {**self.first_pass.to_arrays("first_pass"), **self.second_pass.to_arrays("second_pass")}
+        if self.kind_words is not None and self.kind_trees is not None:
+            arrays |= self.kind_words.to_arrays("kind_words") | self.kind_trees.to_arrays("kind_trees")
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays) -> CompiledClassifier:
+        """Rebuild from :meth:`to_arrays`' output; raises ``ValueError``/``KeyError`` on a malformed set."""
+        has_kinds = "kind_trees.roots" in arrays
+        return cls(
+            TreeEnsemble.from_arrays(arrays, "first_pass"),
+            TreeEnsemble.from_arrays(arrays, "second_pass"),
+            WordModel.from_arrays(arrays, "kind_words") if has_kinds else None,
+            TreeEnsemble.from_arrays(arrays, "kind_trees") if has_kinds else None,
+        )
+
+
+def by_kind(classes: tuple[str, ...], proba: np.ndarray) -> np.ndarray:
+    """Reorder probability columns to ``CONTENT_LABELS`` (absent kinds get 0)."""
+    out = np.zeros((len(proba), len(CONTENT_LABELS)))
+    for j, kind in enumerate(CONTENT_LABELS):
+        if kind in classes:
+            out[:, j] = proba[:, classes.index(kind)]
+    return out
+
+
+def combine(content: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """The five scores: ``P(boilerplate) = 1 - P(content)``, ``P(kind) = P(content) * P(kind | content)``."""
+    out = np.empty((len(content), len(LABELS)))
+    for j, label in enumerate(LABELS):
+        if label == BOILERPLATE:
+            out[:, j] = 1.0 - content
+        else:
+            out[:, j] = content * kinds[:, CONTENT_LABELS.index(label)]
+    return out
