@@ -46,8 +46,8 @@ class CompiledClassifier:
     classes_ : the five labels, the order of ``predict_proba``'s columns.
     """
 
-    first_pass: TreeEnsemble
-    second_pass: TreeEnsemble
+    first_pass: TreeEnsemble | None
+    second_pass: TreeEnsemble | None
     kind_words: WordModel | None
     kind_trees: TreeEnsemble | None
 
@@ -55,11 +55,13 @@ class CompiledClassifier:
 
     @classmethod
     def from_estimator(cls, model) -> CompiledClassifier:
-        """Compile a fitted :class:`~thresher.model.BlockClassifier`."""
+        """Compile a fitted :class:`~thresher.model.BlockClassifier` (the kind head alone when
+        only it was fitted, as kind cross-validation does)."""
         has_kinds = getattr(model, "kind_model_", None) is not None
+        has_content = hasattr(model, "second_pass_")
         return cls(
-            TreeEnsemble.from_sklearn(model.first_pass_),
-            TreeEnsemble.from_sklearn(model.second_pass_),
+            TreeEnsemble.from_sklearn(model.first_pass_) if has_content else None,
+            TreeEnsemble.from_sklearn(model.second_pass_) if has_content else None,
             WordModel.from_sklearn(model.kind_words_, model.kind_text_model_) if has_kinds else None,
             TreeEnsemble.from_sklearn(model.kind_model_) if has_kinds else None,
         )
@@ -67,6 +69,8 @@ class CompiledClassifier:
     # -- prediction --------------------------------------------------------------
     def content_scores(self, blocks: list[Block]) -> tuple[np.ndarray, np.ndarray]:
         """First-pass and second-pass content probabilities of one page's blocks."""
+        if self.first_pass is None or self.second_pass is None:
+            raise ValueError("the content head was not fitted")
         local = local_features(blocks)
         first = self.first_pass.predict_proba(local)[:, 1]
         second = self.second_pass.predict_proba(np.hstack([local, context_features(blocks, first)]))[:, 1]
@@ -120,6 +124,8 @@ class CompiledClassifier:
 
     # -- storage -----------------------------------------------------------------
     def to_arrays(self) -> dict[str, np.ndarray]:
+        if self.first_pass is None or self.second_pass is None:
+            raise ValueError("the content head was not fitted: nothing to save")
         arrays = {**self.first_pass.to_arrays("first_pass"), **self.second_pass.to_arrays("second_pass")}
         if self.kind_words is not None and self.kind_trees is not None:
             arrays |= self.kind_words.to_arrays("kind_words") | self.kind_trees.to_arrays("kind_trees")

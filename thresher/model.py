@@ -223,7 +223,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     def compiled(self) -> CompiledClassifier:
         """The fitted model as arrays (:class:`~thresher.compiled.CompiledClassifier`), what a
         model file holds; every prediction below goes through it. Built once per fit."""
-        parts = (self.first_pass_, self.second_pass_, getattr(self, "kind_words_", None),
+        parts = (getattr(self, "first_pass_", None), getattr(self, "second_pass_", None), getattr(self, "kind_words_", None),
                  getattr(self, "kind_text_model_", None), getattr(self, "kind_model_", None))
         cached = self.__dict__.get("_compiled")
         if cached is None or any(a is not b for a, b in zip(cached[0], parts)):
