@@ -6,6 +6,7 @@ proposes no label. Splits are by site: no office or domain is in two splits.
 
     python tools/annotation_batch.py --corpus-dir ../shared/corpus --out annotations/work
     python tools/annotation_batch.py --batch 2     # more train/dev pages, appended
+    python tools/annotation_batch.py --batch 3     # train/dev press releases that report aggregates
 
 The second batch adds pages of the train and dev sites only (press-release offices, and WCXB
 domains no split holds yet, as train), richest in figures first: the statistic label was on the
@@ -14,6 +15,10 @@ the manifest are skipped, and the reading files of the first batch are not rewri
 labels are tied to the block numbers in them). It runs once: its choice is the committed one.
 The figure count also ranks an office's index of releases high (a listing of titles with
 dates): two of dallas_tx's batch-2 pages are the same index under two URLs.
+
+The third batch is press releases only, ranked by the lines that report aggregates in prose
+(two or more figures beside an aggregate word), indexes of releases left out: 175 of batch 2's
+202 statistic blocks were WCXB table cells, and press releases reporting totals and rates were few.
 """
 
 from __future__ import annotations
@@ -43,10 +48,18 @@ BATCH2_OFFICES = {"orange_ca": 10, "kings_ny": 8, "dallas_tx": 6, "harris_tx": 8
 BATCH2_WCXB = 8  # new domains, train
 # batch 2's shares of pages chosen by figures and by defendants (the rest random)
 BATCH2_SHARES = (0.6, 0.2)
+# batch 3: office → pages, press releases ranked by aggregate lines
+BATCH3_OFFICES = {"orange_ca": 10, "kings_ny": 8, "dallas_tx": 6, "harris_tx": 6}
 WCXB_MAX_BLOCKS = 260  # a page an annotator can read in full in one sitting
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s?%|percent|\$\d|\b\d{1,3}(?:,\d{3})+\b")
 _AGE = re.compile(r",\s\d{2},\s")
 _CASE = re.compile(r"sentenced|convicted|pleaded|indicted|charged with|arraigned", re.I)
+_NUMBER = re.compile(r"\d[\d,.]*\s?%?")
+_AGGREGATE = re.compile(r"percent|per cent|%|\btotal|\brate\b|\bfiscal\b|\bannual|\baverage|million|billion|"
+                        r"\b(?:more than|over|nearly|approximately) \$?\d|"
+                        r"\d[\d,]* (?:cases|arrests|defendants|victims|people|residents|convictions|charges|homes|families)",
+                        re.I)
+_DATED_LINE = re.compile(r"^.{0,120}\b(?:19|20)\d\d\s*$", re.M)
 _NEWS_DOMAIN = re.compile(r"news|times|post|tribune|herald|journal|gazette|daily|press|reuters|bbc|cnn|guardian|report|observer|chronicle|star|register|today", re.I)
 
 
@@ -68,6 +81,25 @@ def press_pages(corpus: Path, office: str, count: int, rng: random.Random, *, sk
     rest = [f for f in files if f not in chosen]
     chosen += rng.sample(rest, min(len(rest), count - len(chosen)))
     return chosen
+
+
+def aggregate_lines(text: str) -> int:
+    """Distinct lines of a release that report aggregates: two or more figures beside an aggregate word."""
+    return sum(len(_NUMBER.findall(line)) >= 2 and bool(_AGGREGATE.search(line)) for line in set(text.splitlines()))
+
+
+def aggregate_pages(corpus: Path, office: str, count: int, rng: random.Random, skip: frozenset[str]) -> list[Path]:
+    """The releases of an office richest in aggregate lines (ties in random order); indexes of
+    releases (ten or more short lines ending in a year) are left out."""
+    files = [f for f in sorted((corpus / "press-releases" / office).glob("*.txt")) if str(f.relative_to(corpus)) not in skip]
+    scored = []
+    for f in files:
+        text = f.read_text(encoding="utf-8", errors="replace")
+        if not 600 < len(text) < 15000 or len(_DATED_LINE.findall(text)) >= 10:
+            continue
+        scored.append((aggregate_lines(text), rng.random(), f))
+    scored.sort(reverse=True)
+    return [f for lines, _, f in scored[:count] if lines > 0]
 
 
 def wcxb_pages(corpus: Path, rng: random.Random, splits: tuple[tuple[str, int], ...] = WCXB_SPLITS,
@@ -111,12 +143,13 @@ def main() -> None:
     parser.add_argument("--corpus-dir", type=Path, default=Path("../shared/corpus"))
     parser.add_argument("--out", type=Path, default=Path("annotations/work"))
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--batch", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--batch", type=int, choices=(1, 2, 3), default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     corpus = args.corpus_dir
-    if args.batch == 2:
-        write_batch(corpus, args.out, second_batch(corpus, args.out, rng), append=True)
+    if args.batch in (2, 3):
+        chooser = second_batch if args.batch == 2 else third_batch
+        write_batch(corpus, args.out, chooser(corpus, args.out, rng), append=True)
         return
     pages: list[dict] = [
         {"doc_id": "seed-dhs-ice-operation-rise", "site": "seed", "split": "train",
@@ -140,11 +173,24 @@ def wcxb_entry(corpus: Path, split: str, domain: str, f: Path, **extra) -> dict:
             "source": str(f.relative_to(corpus)), **extra}
 
 
+def known_pages(out: Path, batch: int) -> list[dict]:
+    """The manifest's pages; refuses a batch that is already in it."""
+    known = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    if any(p.get("batch") == batch for p in known):
+        raise SystemExit(f"{out / 'manifest.jsonl'} already holds batch {batch}")
+    return known
+
+
+def new_ids(known: list[dict], pages: list[dict]) -> list[dict]:
+    taken = {p["doc_id"] for p in known} & {p["doc_id"] for p in pages}
+    if taken:  # a doc_id names a reading file and its labels: never overwrite an earlier batch's
+        raise SystemExit(f"doc_ids already in the manifest: {sorted(taken)}")
+    return pages
+
+
 def second_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     """Pages of batch 2: new pages of the train and dev offices, and new WCXB domains as train."""
-    known = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
-    if any(p.get("batch") == 2 for p in known):
-        raise SystemExit(f"{out / 'manifest.jsonl'} already holds batch 2")
+    known = known_pages(out, 2)
     skip = frozenset(p["source"] for p in known)
     pages: list[dict] = []
     for office, count in BATCH2_OFFICES.items():
@@ -153,10 +199,16 @@ def second_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     used = frozenset(p["site"] for p in known)
     pages += [wcxb_entry(corpus, split, domain, f, batch=2)
               for split, domain, f in wcxb_pages(corpus, rng, (("train", BATCH2_WCXB),), used)]
-    taken = {p["doc_id"] for p in known} & {p["doc_id"] for p in pages}
-    if taken:  # a doc_id names a reading file and its labels: never overwrite batch 1's
-        raise SystemExit(f"doc_ids already in the manifest: {sorted(taken)}")
-    return pages
+    return new_ids(known, pages)
+
+
+def third_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
+    """Pages of batch 3: press releases of the train and dev offices that report aggregates."""
+    known = known_pages(out, 3)
+    skip = frozenset(p["source"] for p in known)
+    pages = [press_entry(corpus, office, OFFICES[office][0], f, batch=3)
+             for office, count in BATCH3_OFFICES.items() for f in aggregate_pages(corpus, office, count, rng, skip)]
+    return new_ids(known, pages)
 
 
 def write_batch(corpus: Path, out: Path, pages: list[dict], *, append: bool) -> None:
