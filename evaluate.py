@@ -26,7 +26,7 @@ from thresher.evaluation.gate import failures as gate_failures
 from thresher.evaluation.gate import parse_fail_under
 from thresher.evaluation.peers import PEER_NAMES, load_peer
 from thresher.labels import LABELS
-from thresher.training import benchmark_examples, default_jobs, gold_examples
+from thresher.training import benchmark_examples, default_jobs, gold_examples, parse_params
 
 
 def _table(rows: list[list], header: list[str]) -> str:
@@ -205,11 +205,15 @@ def _wcxb_cross_validated(args, corpus, pages) -> benchmarks.SystemRun:
     extra = [e for e in examples if e.source != "wcxb"]
     gold_dir = Path(args.annotations)
     if gold_dir.is_dir():
+        gold = read_dir(gold_dir)
+        if args.batches:
+            gold = [p for p in gold if p.batch in {int(b) for b in args.batches.split(",")}]
         # gold pages that are WCXB pages share their domain's fold
-        extra += gold_examples(read_dir(gold_dir), corpus)
+        extra += gold_examples(gold, corpus)
     bar = tqdm(total=args.folds, desc="cross-validation folds", unit="fold")
     predictions = benchmarks.cross_validate_wcxb(html, extra, {p.page_id: p.reference for p in pages},
-                                                 folds=args.folds, seed=args.seed, progress=lambda k, n: bar.update(1))
+                                                 folds=args.folds, seed=args.seed, params=parse_params(args.set),
+                                                 progress=lambda k, n: bar.update(1))
     bar.close()
     return benchmarks.SystemRun("thresher", f"{args.folds}-fold CV by domain", [predictions[p.page_id] for p in pages])
 
@@ -265,6 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--folds", type=int, default=5)
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--jobs", type=int, default=default_jobs())
+    b.add_argument("--batches", help="wcxb-dev: annotation batches the fold models learn from (default: all; the "
+                                     "shipped model's are 1,2)")
+    b.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="wcxb-dev: a BlockClassifier parameter of the fold models (repeatable)")
     b.set_defaults(func=cmd_benchmark)
     s = commands.add_parser("speed", help="pages per second against trafilatura; process time; memory")
     s.add_argument("--model", help="model file (default: the shipped model)")

@@ -34,6 +34,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--corpus-dir", help="corpus folder (default: $THRESHER_CORPUS_DIR or ../shared/corpus)")
     parser.add_argument("--annotations", default="annotations", help="folder of gold *.jsonl files")
     parser.add_argument("--splits", default="train,dev", help="annotation splits to learn from (test stays held out)")
+    parser.add_argument("--batches", help="annotation batches to learn from, e.g. 1,2 (default: all); the shipped "
+                        "model learned from batches 1 and 2, batch 3 failed its adoption criterion (models/MODEL_CARD.md)")
     parser.add_argument("--out", default="models/thresher-default.npz", help="model file to write")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes for segmenting pages")
@@ -54,6 +56,10 @@ def load_examples(args: argparse.Namespace) -> tuple[list[Example], list[str]]:
     splits = set(args.splits.split(","))
     all_gold = read_dir(gold_dir) if gold_dir.is_dir() else []
     gold = [p for p in all_gold if p.split in splits]
+    if args.batches:
+        batches = {int(b) for b in args.batches.split(",")}
+        gold = [p for p in gold if p.batch in batches]
+        notes.append(f"annotation batches {sorted(batches)} only")
     # sites of held-out gold pages stay unseen, benchmark pages of those sites included
     held_out = {p.site for p in all_gold if p.split not in splits}
     if corpus and not args.no_benchmark:

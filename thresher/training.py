@@ -107,3 +107,22 @@ def gold_examples(pages: Iterable[GoldPage], corpus: Path | None) -> list[Exampl
 
 def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
+
+
+def parse_params(items: Iterable[str]) -> dict[str, int | float]:
+    """``NAME=VALUE`` pairs (command lines' ``--set``) as BlockClassifier parameters: ints where
+    they parse as ints, floats otherwise.
+
+    >>> parse_params(["max_iter=400", "learning_rate=0.05"])
+    {'max_iter': 400, 'learning_rate': 0.05}
+    """
+    params: dict[str, int | float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"expected NAME=VALUE, got {item!r}")
+        try:
+            params[name] = int(value)
+        except ValueError:
+            params[name] = float(value)
+    return params

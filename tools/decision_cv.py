@@ -38,7 +38,7 @@ from thresher.evaluation.scores import confusion_table, content_f1_table, paired
 from thresher.labels import LABELS
 from thresher.model import BlockClassifier
 from thresher.revision import revise
-from thresher.training import segment_gold
+from thresher.training import parse_params, segment_gold
 
 
 def build(args: argparse.Namespace) -> int:
@@ -60,7 +60,7 @@ def build(args: argparse.Namespace) -> int:
         held_sites = set(sites[held].tolist())
         kept = [e for e in examples if e.site not in held_sites]
         started = time.time()
-        model = BlockClassifier(random_state=args.seed).fit(
+        model = BlockClassifier(**{"random_state": args.seed, **parse_params(args.set)}).fit(
             [e.blocks for e in kept], [e.labels for e in kept], groups=[e.site for e in kept],
             sample_weight=[e.weight for e in kept])
         for i in held:
@@ -125,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--out", default="oof.npz")
     make.add_argument("--learn-only-batch", type=int, help="learn from this annotation batch's pages, never score them")
     make.add_argument("--leave-out-batch", type=int, help="neither learn from nor score this annotation batch's pages")
+    make.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                      help="a BlockClassifier parameter of the fold models (repeatable)")
     score_rules = commands.add_parser("rules", help="score decision rules on out-of-fold probabilities")
     score_rules.add_argument("oof", help="the npz file `build` wrote")
     score_rules.add_argument("--case-record-at", type=float, nargs="*", default=[],

@@ -43,7 +43,7 @@ from thresher.labels import CONTENT_LABELS, LABELS
 from thresher.model import BlockClassifier
 from thresher.persistence import load_model
 from thresher.revision import decide
-from thresher.training import gold_examples
+from thresher.training import gold_examples, parse_params
 from thresher.typing_features import type_features
 
 _ROWS: dict = {}
@@ -130,10 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leave-out-batch", type=int, help="neither learn from nor score this annotation batch's pages")
     parser.add_argument("--model", help="model file whose content scores the 5-label figure uses (default: shipped)")
     args = parser.parse_args(argv)
-    params = {}
-    for item in args.set:
-        name, value = item.split("=", 1)
-        params[name] = float(value) if "." in value or name in ("type_c", "kind_balance") else int(value)
+    params = parse_params(args.set)
     pages = [p for p in load(set(args.splits.split(",")), args.model) if p.batch != args.leave_out_batch]
     results = cross_validate([p for p in pages if p.batch != args.learn_only_batch], params, args.folds, args.repeats,
                              learn_only=[p for p in pages if p.batch == args.learn_only_batch])

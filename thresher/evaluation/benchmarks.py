@@ -151,19 +151,21 @@ def cross_validate_wcxb(
     *,
     folds: int = 5,
     seed: int = 0,
+    params: dict | None = None,
     progress: Callable | None = None,
 ) -> dict[str, str]:
     """Out-of-fold WCXB predictions: each fold's model never saw the fold's domains.
 
     ``html_examples`` are the WCXB pages (scored); ``extra_examples`` (text
     copies, gold pages) join the training side unless their site is in the fold.
+    ``params`` are BlockClassifier parameters of the fold models.
     """
     sites = np.array([e.site for e in html_examples])
     predictions: dict[str, str] = {}
     for k, (train, test) in enumerate(GroupKFold(n_splits=folds).split(sites, groups=sites)):
         held_out = set(sites[test].tolist())
         chosen = [html_examples[i] for i in train] + [e for e in extra_examples if e.site not in held_out]
-        model = BlockClassifier(random_state=seed)
+        model = BlockClassifier(**{"random_state": seed, **(params or {})})
         model.fit([e.blocks for e in chosen], [e.labels for e in chosen], groups=[e.site for e in chosen],
                   sample_weight=[e.weight for e in chosen])
         for i in test:
