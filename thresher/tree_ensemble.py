@@ -7,7 +7,7 @@ tree level, instead of one Python call per tree (1,000 trees a page).
 
 Nodes are renumbered so that a node's right child directly follows its left one, and a
 leaf is its own child reading a column that is always 0 against a threshold of +inf:
-every step is the same four array operations for every (row, tree) pair.
+every step is the same few array operations for every (row, tree) pair.
 """
 
 from __future__ import annotations
