@@ -57,11 +57,30 @@ def test_kind_model_matches_the_estimators(small_model, pages):
         texts = [b.text for b in blocks]
         expected = small_model.kind_text_model_.predict_proba(small_model.kind_words_.transform(texts))
         proba = words.predict_proba(texts)
-        np.testing.assert_allclose(proba, expected, rtol=0, atol=1e-12)
+        assert np.array_equal(proba, expected)
         context = kind_context(type_features(blocks, list(range(len(blocks))), len(blocks)),
                                by_kind(words.classes, proba))
-        np.testing.assert_allclose(kinds.predict_proba(context), small_model.kind_model_.predict_proba(context),
-                                   rtol=0, atol=1e-12)
+        assert np.array_equal(kinds.predict_proba(context), small_model.kind_model_.predict_proba(context))
+
+
+def test_a_binary_word_model_matches_too(small_model, pages):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [b.text for blocks in pages for b in blocks]
+    quoted = ["“" in t or '"' in t for t in texts]
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    model = LogisticRegression(max_iter=500).fit(vectorizer.fit_transform(texts), quoted)
+    words = WordModel.from_sklearn(vectorizer, model)
+    assert np.array_equal(words.predict_proba(texts), model.predict_proba(vectorizer.transform(texts)))
+
+
+def test_parts_that_read_other_columns_are_refused(small_model):
+    arrays = small_model.compiled().to_arrays()
+    arrays["second_pass.feature"] = np.where(arrays["second_pass.feature"] == arrays["second_pass.feature"].max(),
+                                             arrays["second_pass.feature"] + 1, arrays["second_pass.feature"])
+    with pytest.raises(ValueError, match="second pass reads"):
+        CompiledClassifier.from_arrays(arrays)
 
 
 def test_arrays_round_trip_to_the_same_model(small_model, pages):

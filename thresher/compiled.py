@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .blocks import Block
-from .features import MAX_ANALYSED_CHARS, context_features, local_features
+from .features import CONTEXT_NAMES, LOCAL_NAMES, MAX_ANALYSED_CHARS, context_features, local_features
 from .labels import CONTENT_LABELS, LABELS, Label
 from .revision import decide
 from .tree_ensemble import TreeEnsemble
-from .typing_features import kind_context, type_features
+from .typing_features import KIND_CONTEXT_WIDTH, kind_context, type_features
 from .word_model import WordModel
 
 BOILERPLATE = Label.BOILERPLATE.value
@@ -31,6 +31,12 @@ MIN_CONTENT_FOR_KIND = 0.2
 # paragraphs, those past the first MAX_KIND_BLOCKS take their kind from the word model alone,
 # so that a page's cost stays bounded. The most any of the 1,669 benchmark pages has is 1,361.
 MAX_KIND_BLOCKS = 1_500
+#: every array a model file may hold, by part
+_TREE_FIELDS = ("feature", "threshold", "child", "missing_left", "value", "roots", "baseline", "tree_depth", "classes")
+ARRAY_NAMES = frozenset(
+    [f"{part}.{name}" for part in ("first_pass", "second_pass", "kind_trees") for name in _TREE_FIELDS]
+    + [f"kind_words.{name}" for name in ("terms", "idf", "coef", "intercept", "classes")]
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,14 +139,33 @@ class CompiledClassifier:
 
     @classmethod
     def from_arrays(cls, arrays) -> CompiledClassifier:
-        """Rebuild from :meth:`to_arrays`' output; raises ``ValueError``/``KeyError`` on a malformed set."""
+        """Rebuild from :meth:`to_arrays`' output; raises ``ValueError``/``KeyError`` on a malformed
+        set, or one whose trees read other feature columns than this Thresher computes."""
         has_kinds = "kind_trees.roots" in arrays
-        return cls(
+        model = cls(
             TreeEnsemble.from_arrays(arrays, "first_pass"),
             TreeEnsemble.from_arrays(arrays, "second_pass"),
             WordModel.from_arrays(arrays, "kind_words") if has_kinds else None,
             TreeEnsemble.from_arrays(arrays, "kind_trees") if has_kinds else None,
         )
+        model.check()
+        return model
+
+    def check(self) -> None:
+        """Raise ``ValueError`` unless each part reads the columns and gives the classes the
+        prediction expects (a model file made by another feature set fails here, not per page)."""
+        local, context = len(LOCAL_NAMES), len(CONTEXT_NAMES)
+        for name, trees, width in (("first pass", self.first_pass, local),
+                                   ("second pass", self.second_pass, local + context)):
+            if trees is not None and (trees.n_features != width or trees.classes != ("0", "1")):
+                raise ValueError(f"the {name} reads {trees.n_features} columns with classes {trees.classes}, "
+                                 f"expected {width} and ('0', '1')")
+        if self.kind_trees is not None and self.kind_words is not None:
+            kinds = set(CONTENT_LABELS)
+            if not set(self.kind_words.classes) <= kinds or not set(self.kind_trees.classes) <= kinds:
+                raise ValueError("the kind head's classes are not content kinds")
+            if self.kind_trees.n_features != KIND_CONTEXT_WIDTH:
+                raise ValueError(f"the kind trees read {self.kind_trees.n_features} columns, expected {KIND_CONTEXT_WIDTH}")
 
 
 def by_kind(classes: tuple[str, ...], proba: np.ndarray) -> np.ndarray:

@@ -5,15 +5,17 @@ A model is two files side by side::
     NAME.npz    the compiled model's arrays (numpy's zip of .npy files, read with pickle off)
     NAME.json   manifest: format version, feature sets, labels, versions, sha256, model card
 
-Loading checks the manifest and the checksum, reads only the arrays a model has (an
-object array, which would need pickle, is refused by numpy itself), and checks that
-every index in the trees stays inside its array before anything is predicted. Loading
+Loading reads the file once, checks the manifest and the checksum of those bytes, reads only
+the arrays a model has (an object array, which would need pickle, is refused by numpy
+itself), checks each array's kind, shape and size before converting it, and checks that every
+index in the trees stays inside its array before anything is predicted. Loading
 imports neither scikit-learn nor any estimator: a model file is data.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import zipfile
@@ -26,8 +28,9 @@ from .typing_features import TYPE_FEATURE_SET
 
 FORMAT_VERSION = 2  # 1 was a skops file of the scikit-learn estimator
 DEFAULT_MODEL_NAME = "thresher-default.npz"
-# a model file is a few MB; this bounds what a hostile one can make the loader decompress
-MAX_ARRAYS_BYTES = 1 << 30
+# a model file is a few MB (the shipped one 2.7 MB of arrays); this bounds what a hostile one can
+# make the loader read or decompress
+MAX_ARRAYS_BYTES = 64 << 20
 
 
 def default_model_path() -> Path:
@@ -128,20 +131,23 @@ def load_model(path: str | os.PathLike | None = None):
     """
     import numpy as np
 
-    from .compiled import CompiledClassifier
+    from .compiled import ARRAY_NAMES, CompiledClassifier
 
     path = Path(path) if path is not None else default_model_path()
     if not path.is_file():
         raise ModelFileError(f"model file {path} not found")
     manifest = read_manifest(path)
-    if _sha256(path) != manifest.get("sha256"):
+    if path.stat().st_size > MAX_ARRAYS_BYTES:
+        raise ModelFileError(f"{path}: refused, larger than {MAX_ARRAYS_BYTES >> 20} MB")
+    data = path.read_bytes()  # read once: what is checked is what is loaded
+    if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
         raise ModelFileError(f"{path}: checksum does not match its manifest (corrupt or tampered file)")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_ARRAYS_BYTES:
                 raise ModelFileError(f"{path}: refused, its arrays would take more than {MAX_ARRAYS_BYTES >> 20} MB")
-        with np.load(path, allow_pickle=False) as arrays:
-            return CompiledClassifier.from_arrays({name: arrays[name] for name in arrays.files})
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            return CompiledClassifier.from_arrays({name: arrays[name] for name in arrays.files if name in ARRAY_NAMES})
     except ModelFileError:
         raise
     except ValueError as exc:  # numpy's refusal of object arrays lands here too

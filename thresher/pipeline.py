@@ -36,7 +36,8 @@ def segment_page(page: bytes | str, model, options: SegmentOptions | None = None
     Parameters
     ----------
     page : the page's bytes (any encoding) or text, HTML or plain text.
-    model : a fitted :class:`~thresher.model.BlockClassifier`.
+    model : a loaded :class:`~thresher.compiled.CompiledClassifier` (or a fitted
+        :class:`~thresher.model.BlockClassifier`, which predicts through one).
     options : limits and the input format; defaults when None.
 
     Raises the ``InputError`` family for pages that cannot be read.

@@ -19,6 +19,9 @@ import numpy as np
 
 #: rows taken down the trees together (bounds a page's memory; a few hundred is a typical page)
 ROWS_PER_STEP = 2048
+#: the most trees, nodes and tree depth a model file may hold (the shipped model: 1,000 trees,
+#: 67,400 nodes, depth 26); a file past them is refused before its first page
+MAX_TREES, MAX_NODES, MAX_DEPTH = 20_000, 4_000_000, 1_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,7 +115,7 @@ class TreeEnsemble:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or (len(X) and X.shape[1] != self.n_features):
             raise ValueError(f"expected {self.n_features} feature columns, got shape {X.shape}")
-        # a step holds about 30 bytes per (row, tree) pair: rows go in slices so that a page of
+        # a step holds about 45 bytes per (row, tree) pair: rows go in slices so that a page of
         # 100,000 blocks costs no more memory than one of 1,000
         return np.vstack([self._raw_rows(X[s:s + ROWS_PER_STEP]) for s in range(0, len(X), ROWS_PER_STEP)]
                          or [np.zeros((0, len(self.baseline)))])
@@ -157,7 +160,7 @@ class TreeEnsemble:
         ``expit``), or softmax for 3+ classes."""
         raw = self.raw(X)
         if len(self.classes) == 2:
-            p = np.array([_expit(v) for v in raw[:, 0].tolist()])
+            p = np.array([expit(v) for v in raw[:, 0].tolist()])
             return np.column_stack([1.0 - p, p])
         raw = raw - raw.max(axis=1, keepdims=True)
         np.exp(raw, out=raw)
@@ -173,36 +176,58 @@ class TreeEnsemble:
 
     @classmethod
     def from_arrays(cls, arrays, prefix: str) -> TreeEnsemble:
-        """Rebuild from :meth:`to_arrays`' output, checking that every index stays in its array."""
-        get = lambda name: arrays[f"{prefix}.{name}"]  # noqa: E731
+        """Rebuild from :meth:`to_arrays`' output, checking shapes and sizes before converting
+        anything, then that every index stays in its array; raises ``ValueError``."""
+        fields = {"feature": "iu", "threshold": "f", "child": "iu", "missing_left": "bui", "value": "f",
+                  "roots": "iu", "baseline": "f", "tree_depth": "iu", "classes": "U"}
+        raw = {}
+        for name, kinds in fields.items():
+            a = arrays[f"{prefix}.{name}"]
+            if a.ndim != 1 or a.dtype.kind not in kinds:
+                raise ValueError(f"{prefix}.{name}: a 1-D array of kind {kinds!r} expected, got {a.dtype} {a.shape}")
+            raw[name] = a
+        if len(raw["feature"]) > MAX_NODES or len(raw["roots"]) > MAX_TREES or len(raw["classes"]) > 64:
+            raise ValueError(f"{prefix}: more trees, nodes or classes than a model has")
         trees = cls(
-            feature=get("feature").astype(np.int32), threshold=get("threshold").astype(np.float64),
-            child=get("child").astype(np.int32), missing_left=get("missing_left").astype(bool),
-            value=get("value").astype(np.float64), roots=get("roots").astype(np.int32),
-            baseline=get("baseline").astype(np.float64).ravel(),
-            classes=tuple(str(c) for c in get("classes").tolist()), tree_depth=get("tree_depth").astype(np.int32),
+            feature=raw["feature"].astype(np.int32), threshold=raw["threshold"].astype(np.float64),
+            child=raw["child"].astype(np.int32), missing_left=raw["missing_left"].astype(bool),
+            value=raw["value"].astype(np.float64), roots=raw["roots"].astype(np.int32),
+            baseline=raw["baseline"].astype(np.float64), classes=tuple(str(c) for c in raw["classes"].tolist()),
+            tree_depth=raw["tree_depth"].astype(np.int32),
         )
         trees.check()
+        for a in (trees.feature, trees.threshold, trees.child, trees.missing_left, trees.value, trees.roots,
+                  trees.baseline, trees.tree_depth):
+            a.setflags(write=False)
         return trees
 
     def check(self) -> None:
-        """Raise ``ValueError`` unless the arrays form trees a prediction can walk safely."""
+        """Raise ``ValueError`` unless the arrays form trees a prediction can walk safely: every
+        index inside its array, a leaf its own child reading the zero column, a split's two
+        children after it (so no walk can cycle)."""
         n = len(self.feature)
         if not (len(self.threshold) == len(self.child) == len(self.missing_left) == len(self.value) == n):
             raise ValueError("node arrays differ in length")
         k = len(self.baseline)
-        if (k < 1 or len(self.roots) % k or len(self.classes) != max(k, 2)
-                or len(self.tree_depth) != len(self.roots) or not 0 <= self.tree_depth.min(initial=0) <= self.depth <= 1_000):
+        if k < 1 or len(self.roots) % k or len(self.classes) != (2 if k == 1 else k) or k == 2:
             raise ValueError("trees, outputs and classes do not match")
-        if n and (self.feature.min() < 0 or self.child.min() < 0 or self.child.max() + 1 >= n + 1
-                  or self.roots.min() < 0 or self.roots.max() >= n):
+        if len(self.tree_depth) != len(self.roots) or (n and not 0 <= self.tree_depth.min() <= self.depth <= MAX_DEPTH):
+            raise ValueError("tree depths out of range")
+        if len(self.roots) and (n == 0 or self.roots.min() < 0 or self.roots.max() >= n):
+            raise ValueError("a root index is out of range")
+        if not n:
+            return
+        if self.feature.min() < 0:
             raise ValueError("a node index is out of range")
-        split = self.feature != self.n_features
-        if (split & (self.child + 1 >= n)).any():
-            raise ValueError("a split node's right child is out of range")
+        nodes = np.arange(n)
+        leaf = self.feature == self.n_features
+        if (self.child[leaf] != nodes[leaf]).any() or (self.threshold[leaf] != np.inf).any():
+            raise ValueError("a leaf is not its own child reading the zero column: a node index is out of range")
+        if ((self.child[~leaf] <= nodes[~leaf]) | (self.child[~leaf] + 1 >= n)).any():
+            raise ValueError("a split node's children are out of range")
 
 
-def _expit(v: float) -> float:
+def expit(v: float) -> float:
     """SciPy's ``expit`` to the last bit (numpy's vectorised ``exp`` rounds differently)."""
     try:
         return 1.0 / (1.0 + math.exp(-v))

@@ -18,6 +18,7 @@ import numpy as np
 
 from .blocks import Block
 from .features import MAX_ANALYSED_CHARS
+from .labels import CONTENT_LABELS
 from .token_table import TokenTable, running_totals
 
 TYPE_FEATURE_SET = "type_features.v4"
@@ -83,6 +84,9 @@ NEIGHBOUR_COLUMNS = (
     "legal_sentence_words",
 )
 _NEIGHBOUR_INDEX = [TYPE_NAMES.index(c) for c in NEIGHBOUR_COLUMNS]
+#: columns of ``kind_context``: a block's rows and its kind scores, its neighbours' chosen rows
+#: and their kind scores
+KIND_CONTEXT_WIDTH = len(TYPE_NAMES) + len(CONTENT_LABELS) + 2 * (len(NEIGHBOUR_COLUMNS) + len(CONTENT_LABELS))
 
 # A block's kind is read on its first 1,500 characters: the shares settle long before, and the
 # tokenizer is the costliest step of a page.

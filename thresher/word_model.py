@@ -10,13 +10,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .tree_ensemble import expit
+
 # TfidfVectorizer's default token pattern, on lowercased text
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+#: the most terms and classes a model file's word model may hold (the shipped one: 20,000 and 4)
+MAX_TERMS, MAX_CLASSES = 2_000_000, 64
 
 
 @dataclass(frozen=True, eq=False)
 class WordModel:
-    """Words and word pairs weighted by TF-IDF, scored by a linear model per class.
+    """Words and word pairs weighted by TF-IDF, scored by a linear model per class, with the
+    sums taken in scikit-learn's order (columns ascending), so the scores are its scores to the bit.
 
     Attributes
     ----------
@@ -45,12 +50,17 @@ class WordModel:
         """From a fitted ``TfidfVectorizer`` (word n-grams up to 2, as the kind model makes it)
         and the ``LogisticRegression`` fitted on its output."""
         params = vectorizer.get_params()
-        expected = {"analyzer": "word", "lowercase": True, "ngram_range": (1, 2), "norm": "l2", "use_idf": True,
+        expected = {"dtype": np.float64, "analyzer": "word", "lowercase": True, "ngram_range": (1, 2), "norm": "l2", "use_idf": True,
                     "sublinear_tf": True, "binary": False, "strip_accents": None, "stop_words": None,
                     "token_pattern": _TOKEN.pattern, "tokenizer": None, "preprocessor": None}
         differ = {k: params[k] for k, v in expected.items() if params[k] != v}
         if differ:
             raise ValueError(f"unsupported TfidfVectorizer settings: {differ}")
+        # one row of weights means the logistic link; several, softmax (scikit-learn < 1.8 could also
+        # fit one-vs-rest, or softmax over two classes: neither is what predict_proba here computes)
+        multi_class = getattr(model, "multi_class", "auto")
+        if multi_class == "ovr" or (multi_class == "multinomial" and len(model.classes_) == 2):
+            raise ValueError(f"unsupported LogisticRegression multi_class={multi_class!r}")
         terms = [""] * len(vectorizer.vocabulary_)
         for term, i in vectorizer.vocabulary_.items():
             terms[i] = term
@@ -69,9 +79,10 @@ class WordModel:
                 j = index.get(term)
                 if j is not None:
                     found[j] = found.get(j, 0) + 1
-            rows += [r] * len(found)
-            cols += found.keys()
-            counts += found.values()
+            columns = sorted(found)  # scikit-learn's sparse rows are in column order, and so its sums
+            rows += [r] * len(columns)
+            cols += columns
+            counts += [found[j] for j in columns]
         row, col = np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)
         weight = (1.0 + np.log(np.array(counts, dtype=np.float64))) * self.idf[col]
         norms = np.sqrt(np.bincount(row, weights=weight**2, minlength=len(texts)))
@@ -88,7 +99,7 @@ class WordModel:
         """Class probabilities, columns ``classes``."""
         scores = self.decision_function(texts)
         if len(self.classes) == 2:
-            p = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+            p = np.array([expit(v) for v in scores[:, 0].tolist()])
             return np.column_stack([1.0 - p, p])
         scores -= scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
@@ -105,14 +116,22 @@ class WordModel:
 
     @classmethod
     def from_arrays(cls, arrays, prefix: str) -> WordModel:
-        """Rebuild from :meth:`to_arrays`' output, checking that the shapes agree."""
-        raw = arrays[f"{prefix}.terms"]
-        terms = tuple(raw.astype(np.uint8).tobytes().decode("utf-8").split("\n")) if raw.size else ()
-        model = cls(terms, arrays[f"{prefix}.idf"].astype(np.float64), arrays[f"{prefix}.coef"].astype(np.float64),
-                    arrays[f"{prefix}.intercept"].astype(np.float64).ravel(),
-                    tuple(str(c) for c in arrays[f"{prefix}.classes"].tolist()))
-        rows = model.coef.shape[0] if model.coef.ndim == 2 else -1
-        if (model.coef.ndim != 2 or model.coef.shape[1] != len(terms) or len(model.idf) != len(terms)
-                or len(model.intercept) != rows or len(model.classes) != max(rows, 2) or len(model._index) != len(terms)):
-            raise ValueError("word model arrays do not agree in shape")
+        """Rebuild from :meth:`to_arrays`' output, checking kinds and shapes before converting
+        anything; raises ``ValueError``."""
+        raw, idf, coef = arrays[f"{prefix}.terms"], arrays[f"{prefix}.idf"], arrays[f"{prefix}.coef"]
+        intercept, classes = arrays[f"{prefix}.intercept"], arrays[f"{prefix}.classes"]
+        if (raw.ndim != 1 or raw.dtype != np.uint8 or idf.ndim != 1 or coef.ndim != 2 or intercept.ndim != 1
+                or classes.ndim != 1 or classes.dtype.kind != "U"
+                or any(a.dtype.kind != "f" for a in (idf, coef, intercept))):
+            raise ValueError(f"{prefix}: word model arrays of the wrong kind or shape")
+        n_terms = int(np.count_nonzero(raw == 10)) + 1 if raw.size else 0
+        rows = coef.shape[0]
+        if (n_terms > MAX_TERMS or len(classes) > MAX_CLASSES or len(idf) != n_terms or coef.shape[1] != n_terms
+                or len(intercept) != rows or len(classes) != (2 if rows == 1 else rows) or rows == 2):
+            raise ValueError(f"{prefix}: word model arrays do not agree in shape")
+        terms = tuple(raw.tobytes().decode("utf-8").split("\n")) if raw.size else ()
+        model = cls(terms, idf.astype(np.float64), coef.astype(np.float64), intercept.astype(np.float64),
+                    tuple(str(c) for c in classes.tolist()))
+        if len(model._index) != len(terms):
+            raise ValueError(f"{prefix}: a term is listed twice")
         return model

@@ -6,8 +6,8 @@ C library, the kernel's OOM killer) costs only the page it held. Either way the
 page gets an error result and a fresh worker takes its place: the batch goes on.
 
 Workers come from a fork server with Thresher already imported, so a replacement
-starts in about a model load, and no worker inherits the parent's OpenMP
-threads (forking those can hang the child).
+starts in about a model load, and no worker inherits OpenMP threads from a parent that
+has them (scikit-learn in evaluate.py; forking those can hang the child).
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
+import thresher.compiled
 import thresher.model
 from thresher.annotations import read_dir
 from thresher.compiled import combine
@@ -57,7 +58,8 @@ def _memo_type_features(blocks, indices, n_blocks):
     return _ROWS[key]
 
 
-thresher.model.type_features = _memo_type_features
+thresher.model.type_features = _memo_type_features  # fitting
+thresher.compiled.type_features = _memo_type_features  # scoring
 
 
 class GoldCase(NamedTuple):
