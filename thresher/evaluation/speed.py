@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import resource
 import shutil
@@ -46,13 +45,11 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, int, str]
     return time.perf_counter() - start, done.returncode, done.stderr[-500:]
 
 
-def peak_memory_mb(size_mb: int, model_path: str | None, *, hide: tuple[str, ...] = ()) -> float:
-    """Peak RSS of a fresh process that labels one generated page of ``size_mb`` MB.
-
-    ``hide`` names packages the probe may not import (as if they were not installed).
-    """
+def peak_memory_mb(size_mb: int, model_path: str | None) -> tuple[float, list[str]]:
+    """Peak RSS of a fresh process that labels one generated page of ``size_mb`` MB, and which of
+    the heavy libraries labeling should not need (scikit-learn, pandas) it imported."""
     code = (
-        f"import sys\nsys.modules.update(dict.fromkeys({list(hide)!r}))\n"
+        "import sys\n"
         "import thresher\n"
         "from thresher.evaluation.memory import peak_mb\n"
         # its 16,000 short blocks are past the default max_blocks: every one is labeled, not refused
@@ -61,12 +58,13 @@ def peak_memory_mb(size_mb: int, model_path: str | None, *, hide: tuple[str, ...
         "nav = '<ul>' + '<li><a href=\"/x\">Section</a></li>' * 10 + '</ul>\\n'\n"
         f"page = '<html><body>' + (nav + para * 10) * ({size_mb} * 1024 * 1024 // len(nav + para * 10)) + '</body></html>'\n"
         "text = model.clean(page)\n"
-        "print(len(page), len(text), peak_mb())\n"
+        "print(len(page), len(text), peak_mb(), ','.join(m for m in ('sklearn', 'pandas') if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"the memory probe failed: {done.stderr.strip().splitlines()[-1:]}")
-    return float(done.stdout.split()[2])
+    fields = done.stdout.split()
+    return float(fields[2]), [m for m in (fields[3:] or [""])[0].split(",") if m]
 
 
 def main(args) -> int:
@@ -105,12 +103,8 @@ def main(args) -> int:
                                          "--parallel", "1"], env)
             print(f"  trafilatura --input-dir {theirs_s:6.1f} s  ({n / theirs_s:.0f} pages/s, exit {code}); "
                   f"time ratio trafilatura / thresher: {theirs_s / ours_s:.2f}")
-    rss = peak_memory_mb(5, args.model)
-    print(f"\npeak memory, one 5 MB page in a fresh process: {rss:.0f} MB")
-    if importlib.util.find_spec("pandas") is not None:
-        # scikit-learn imports pandas whenever it is installed; thresher never needs it
-        bare = peak_memory_mb(5, args.model, hide=("pandas",))
-        print(f"  pandas is installed here and scikit-learn imports it at start; with pandas hidden, "
-              f"as in an install of thresher's own dependencies: {bare:.0f} MB")
+    rss, heavy = peak_memory_mb(5, args.model)
+    print(f"\npeak memory, one 5 MB page in a fresh process: {rss:.0f} MB "
+          f"({'it imported ' + ', '.join(heavy) if heavy else 'scikit-learn and pandas not imported'})")
     print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
     return 0
