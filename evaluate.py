@@ -26,7 +26,7 @@ from thresher.evaluation.gate import failures as gate_failures
 from thresher.evaluation.gate import parse_fail_under
 from thresher.evaluation.peers import PEER_NAMES, load_peer
 from thresher.labels import LABELS
-from thresher.training import benchmark_examples, default_jobs, gold_examples, parse_params
+from thresher.training import GOLD_WEIGHT, benchmark_examples, default_jobs, gold_examples, parse_params
 
 
 def _table(rows: list[list], header: list[str]) -> str:
@@ -209,7 +209,7 @@ def _wcxb_cross_validated(args, corpus, pages) -> benchmarks.SystemRun:
         if args.batches:
             gold = [p for p in gold if p.batch in {int(b) for b in args.batches.split(",")}]
         # gold pages that are WCXB pages share their domain's fold
-        extra += gold_examples(gold, corpus)
+        extra += gold_examples(gold, corpus, weight=args.gold_weight)
     bar = tqdm(total=args.folds, desc="cross-validation folds", unit="fold")
     predictions = benchmarks.cross_validate_wcxb(html, extra, {p.page_id: p.reference for p in pages},
                                                  folds=args.folds, seed=args.seed, params=parse_params(args.set),
@@ -271,6 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=default_jobs())
     b.add_argument("--batches", help="wcxb-dev: annotation batches the fold models learn from (default: all; the "
                                      "shipped model's are 1,2)")
+    b.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT,
+                   help="wcxb-dev: how many aligned benchmark blocks a hand-labeled block counts for")
     b.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="wcxb-dev: a BlockClassifier parameter of the fold models (repeatable)")
     b.set_defaults(func=cmd_benchmark)

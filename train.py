@@ -26,7 +26,7 @@ from thresher.corpus import corpus_dir, wcxb_pages
 from thresher.labels import LABELS
 from thresher.model import BlockClassifier
 from thresher.persistence import save_model
-from thresher.training import Example, benchmark_examples, default_jobs, gold_examples
+from thresher.training import GOLD_WEIGHT, Example, benchmark_examples, default_jobs, gold_examples
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,6 +36,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--splits", default="train,dev", help="annotation splits to learn from (test stays held out)")
     parser.add_argument("--batches", help="annotation batches to learn from, e.g. 1,2 (default: all); the shipped "
                         "model learned from batches 1 and 2, batch 3 failed its adoption criterion (models/MODEL_CARD.md)")
+    parser.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT,
+                        help="how many aligned benchmark blocks a hand-labeled block counts for")
     parser.add_argument("--out", default="models/thresher-default.npz", help="model file to write")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes for segmenting pages")
@@ -72,7 +74,7 @@ def load_examples(args: argparse.Namespace) -> tuple[list[Example], list[str]]:
     if not gold:
         notes.append(f"no hand annotations in {gold_dir} for splits {sorted(splits)}: only content vs boilerplate "
                      "is learned, every content block is labeled news_body")
-    examples += gold_examples(tqdm(gold, desc="gold pages", unit="page"), corpus)
+    examples += gold_examples(tqdm(gold, desc="gold pages", unit="page"), corpus, weight=args.gold_weight)
     return examples, notes
 
 

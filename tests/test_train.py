@@ -25,3 +25,15 @@ def test_batches_choose_the_gold_pages_learned_from():
     expected = {doc for doc, (b, split) in batch.items() if b == 2 and split in ("train", "dev")}
     assert learned == expected and len(expected) == 40
     assert "annotation batches [2] only" in notes
+
+
+def test_gold_weight_sets_every_hand_labeled_page_but_the_worked_example():
+    from thresher.training import WORKED_EXAMPLES
+
+    train = _train_module()
+    args = train.parse_args(["--no-benchmark", "--batches", "1", "--gold-weight", "2.5", "--jobs", "1",
+                             "--annotations", str(ROOT / "annotations")])
+    examples, _ = train.load_examples(args)
+    weights = {e.page_id: e.weight for e in examples}
+    assert weights.pop("seed-dhs-ice-operation-rise") == WORKED_EXAMPLES["seed-dhs-ice-operation-rise"]
+    assert weights and set(weights.values()) == {2.5}

@@ -90,8 +90,9 @@ def segment_gold(page: GoldPage, corpus: Path | None) -> tuple[list[Block], list
     return [Block(index=i, text=g.text, kind="text", tag="line") for i, g in enumerate(page.blocks)], list(page.blocks)
 
 
-def gold_examples(pages: Iterable[GoldPage], corpus: Path | None) -> list[Example]:
-    """Gold pages as examples: re-segmented, re-aligned by text, unmatched blocks left out."""
+def gold_examples(pages: Iterable[GoldPage], corpus: Path | None, *, weight: float = GOLD_WEIGHT) -> list[Example]:
+    """Gold pages as examples: re-segmented, re-aligned by text, unmatched blocks left out; each
+    block counts ``weight`` times an aligned benchmark block (the worked examples more)."""
     out = []
     for page in pages:
         blocks, matched = segment_gold(page, corpus)
@@ -100,8 +101,8 @@ def gold_examples(pages: Iterable[GoldPage], corpus: Path | None) -> list[Exampl
             kept = [b for b, _ in pairs]
             for i, block in enumerate(kept):
                 block.index = i
-            weight = WORKED_EXAMPLES.get(page.doc_id, GOLD_WEIGHT)
-            out.append(Example(page.doc_id, page.site, kept, [label for _, label in pairs], "gold", weight=weight))
+            out.append(Example(page.doc_id, page.site, kept, [label for _, label in pairs], "gold",
+                               weight=WORKED_EXAMPLES.get(page.doc_id, weight)))
     return out
 
 

@@ -38,12 +38,13 @@ from thresher.evaluation.scores import confusion_table, content_f1_table, paired
 from thresher.labels import LABELS
 from thresher.model import BlockClassifier
 from thresher.revision import revise
-from thresher.training import parse_params, segment_gold
+from thresher.training import GOLD_WEIGHT, parse_params, segment_gold
 
 
 def build(args: argparse.Namespace) -> int:
     splits = set(args.splits.split(","))
-    train_args = train.parse_args(["--splits", args.splits, "--limit", str(args.limit), "--jobs", str(args.jobs)])
+    train_args = train.parse_args(["--splits", args.splits, "--limit", str(args.limit), "--jobs", str(args.jobs),
+                                   "--gold-weight", str(args.gold_weight)])
     examples, notes = train.load_examples(train_args)
     for note in notes:
         print(f"note: {note}")
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--out", default="oof.npz")
     make.add_argument("--learn-only-batch", type=int, help="learn from this annotation batch's pages, never score them")
     make.add_argument("--leave-out-batch", type=int, help="neither learn from nor score this annotation batch's pages")
+    make.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT, help="a hand-labeled block's weight")
     make.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                       help="a BlockClassifier parameter of the fold models (repeatable)")
     score_rules = commands.add_parser("rules", help="score decision rules on out-of-fold probabilities")
