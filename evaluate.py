@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from thresher.annotations import read_dir
+from thresher.annotations import in_batches, parse_batches, read_dir
 from thresher.corpus import corpus_dir, scrapinghub_pages, wcxb_pages
 from thresher.evaluation import annotated, benchmarks, summary
 from thresher.evaluation.gate import failures as gate_failures
@@ -205,11 +205,8 @@ def _wcxb_cross_validated(args, corpus, pages) -> benchmarks.SystemRun:
     extra = [e for e in examples if e.source != "wcxb"]
     gold_dir = Path(args.annotations)
     if gold_dir.is_dir():
-        gold = read_dir(gold_dir)
-        if args.batches:
-            gold = [p for p in gold if p.batch in {int(b) for b in args.batches.split(",")}]
         # gold pages that are WCXB pages share their domain's fold
-        extra += gold_examples(gold, corpus, weight=args.gold_weight)
+        extra += gold_examples(in_batches(read_dir(gold_dir), parse_batches(args.batches)), corpus, weight=args.gold_weight)
     bar = tqdm(total=args.folds, desc="cross-validation folds", unit="fold")
     predictions = benchmarks.cross_validate_wcxb(html, extra, {p.page_id: p.reference for p in pages},
                                                  folds=args.folds, seed=args.seed, params=parse_params(args.set),

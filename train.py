@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from thresher.annotations import read_dir
+from thresher.annotations import in_batches, parse_batches, read_dir
 from thresher.corpus import corpus_dir, wcxb_pages
 from thresher.labels import LABELS
 from thresher.model import BlockClassifier
@@ -58,9 +58,9 @@ def load_examples(args: argparse.Namespace) -> tuple[list[Example], list[str]]:
     splits = set(args.splits.split(","))
     all_gold = read_dir(gold_dir) if gold_dir.is_dir() else []
     gold = [p for p in all_gold if p.split in splits]
-    if args.batches:
-        batches = {int(b) for b in args.batches.split(",")}
-        gold = [p for p in gold if p.batch in batches]
+    batches = parse_batches(args.batches)
+    if batches is not None:
+        gold = in_batches(gold, batches)
         notes.append(f"annotation batches {sorted(batches)} only")
     # sites of held-out gold pages stay unseen, benchmark pages of those sites included
     held_out = {p.site for p in all_gold if p.split not in splits}

@@ -128,3 +128,14 @@ def test_missing_and_foreign_manifests(tmp_path):
     (tmp_path / "x.json").write_text(json.dumps({"format_version": 1}))
     with pytest.raises(ModelFileError, match="retrain"):
         load_model(tmp_path / "x.npz")
+
+
+def test_a_hostile_tree_depth_is_refused_before_anything_is_allocated_for_it(small_model, tmp_path):
+    arrays = small_model.compiled().to_arrays()
+    arrays["first_pass.tree_depth"] = arrays["first_pass.tree_depth"].copy()
+    arrays["first_pass.tree_depth"][0] = 2**31 - 1
+    path = tmp_path / "deep.npz"
+    np.savez(path, **arrays)
+    _forge_manifest(path)
+    with pytest.raises(ModelFileError, match="depths out of range"):
+        load_model(path)

@@ -139,6 +139,16 @@ def read_pages(path: str | os.PathLike) -> list[GoldPage]:
     return pages
 
 
+def parse_batches(spec: str | None) -> set[int] | None:
+    """Annotation batches named on a command line (``"1,2"``); None (every batch) when not given."""
+    return {int(b) for b in spec.split(",")} if spec else None
+
+
+def in_batches(pages: Iterable[GoldPage], batches: set[int] | None) -> list[GoldPage]:
+    """The pages of the annotation ``batches``; every page when None."""
+    return [p for p in pages if batches is None or p.batch in batches]
+
+
 def read_dir(path: str | os.PathLike) -> list[GoldPage]:
     """Read every ``*.jsonl`` file of an annotation folder, checked across files too."""
     files = sorted(Path(path).glob("*.jsonl"))

@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from .blocks import Block
-from .compiled import CompiledClassifier, by_kind
+from .compiled import BOILERPLATE, CompiledClassifier, by_kind
 from .features import (
     CONTEXT_NAMES,
     FEATURE_SET,
@@ -41,12 +41,11 @@ from .features import (
     context_features,
     local_features,
 )
-from .labels import CONTENT_LABELS, LABELS, Label
+from .labels import CONTENT_LABELS, LABELS
 from .typing_features import TYPE_FEATURE_SET, kind_context, type_features
 
 #: A training label for a block known to be content whose kind nobody chose (benchmark pages).
 CONTENT = "content"
-BOILERPLATE = Label.BOILERPLATE.value
 
 
 class BlockClassifier(ClassifierMixin, BaseEstimator):

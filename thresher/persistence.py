@@ -18,7 +18,6 @@ import hashlib
 import io
 import json
 import os
-import zipfile
 from pathlib import Path
 
 from .errors import ModelFileError
@@ -143,10 +142,9 @@ def load_model(path: str | os.PathLike | None = None):
     if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
         raise ModelFileError(f"{path}: checksum does not match its manifest (corrupt or tampered file)")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_ARRAYS_BYTES:
-                raise ModelFileError(f"{path}: refused, its arrays would take more than {MAX_ARRAYS_BYTES >> 20} MB")
         with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            if sum(info.file_size for info in arrays.zip.infolist()) > MAX_ARRAYS_BYTES:
+                raise ModelFileError(f"{path}: refused, its arrays would take more than {MAX_ARRAYS_BYTES >> 20} MB")
             return CompiledClassifier.from_arrays({name: arrays[name] for name in arrays.files if name in ARRAY_NAMES})
     except ModelFileError:
         raise

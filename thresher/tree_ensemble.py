@@ -13,7 +13,7 @@ every step is the same few array operations for every (row, tree) pair.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -50,6 +50,18 @@ class TreeEnsemble:
     baseline: np.ndarray
     classes: tuple[str, ...]
     tree_depth: np.ndarray
+    # the walk's order, fixed by the trees: shallow trees first, and per level the first tree
+    # deep enough to need that step (a suffix of the trees takes it)
+    _order: np.ndarray = field(init=False, repr=False)
+    _first_at_level: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.depth > MAX_DEPTH:  # before np.arange(depth): a hostile file's depth is unchecked here
+            raise ValueError("tree depths out of range")
+        order = np.argsort(self.tree_depth, kind="stable")
+        object.__setattr__(self, "_order", order)
+        object.__setattr__(self, "_first_at_level",
+                           np.searchsorted(self.tree_depth[order], np.arange(self.depth), side="right"))
 
     @property
     def depth(self) -> int:
@@ -127,17 +139,14 @@ class TreeEnsemble:
         flat[:, :-1] = X
         flat = flat.ravel()
         trees = len(self.roots)
-        # one entry per (tree, row) pair, tree-major, shallow trees first: at each level only
-        # the trees deep enough to need it (a suffix of the arrays) take a step
-        order = np.argsort(self.tree_depth, kind="stable")
+        # one entry per (tree, row) pair, tree-major, in the walk's order
+        order = self._order
         node = np.repeat(self.roots[order], n)
         row_start = np.tile(np.arange(n, dtype=np.int32) * width, trees)
-        first = np.searchsorted(self.tree_depth[order], np.arange(self.depth), side="right") * n
         at, x, limit = np.empty_like(node), np.empty(len(node)), np.empty(len(node))
         right = np.empty(len(node), dtype=bool)
         missing = bool(np.isnan(X).any())
-        for level in range(self.depth):
-            s = first[level]
+        for s in (self._first_at_level * n).tolist():
             nd, at_, x_, limit_, right_ = node[s:], at[s:], x[s:], limit[s:], right[s:]
             np.take(self.feature, nd, out=at_, mode="clip")  # indices checked on load: no bounds test
             at_ += row_start[s:]
