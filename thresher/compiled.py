@@ -14,7 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .blocks import Block
-from .features import CONTEXT_NAMES, LOCAL_NAMES, MAX_ANALYSED_CHARS, context_features, local_features
+from .features import (
+    CONTEXT_NAMES,
+    LOCAL_NAMES,
+    MAX_ANALYSED_CHARS,
+    content_document,
+    context_features,
+    local_features,
+)
 from .labels import CONTENT_LABELS, LABELS, Label
 from .revision import decide
 from .tree_ensemble import TreeEnsemble
@@ -35,7 +42,8 @@ MAX_KIND_BLOCKS = 1_500
 _TREE_FIELDS = ("feature", "threshold", "child", "missing_left", "value", "roots", "baseline", "tree_depth", "classes")
 ARRAY_NAMES = frozenset(
     [f"{part}.{name}" for part in ("first_pass", "second_pass", "kind_trees") for name in _TREE_FIELDS]
-    + [f"kind_words.{name}" for name in ("terms", "idf", "coef", "intercept", "classes")]
+    + [f"{part}.{name}" for part in ("kind_words", "content_words")
+       for name in ("terms", "idf", "coef", "intercept", "classes")]
 )
 
 
@@ -49,6 +57,8 @@ class CompiledClassifier:
         ``context_features`` of the first pass's scores).
     kind_words : the word model of the kind head (None: every content block is news_body).
     kind_trees : the kind head's trees over named counts and the word model's scores.
+    content_words : a word model of content against boilerplate whose score is one more
+        column of both content passes (None: the passes read ``local_features`` alone).
     classes_ : the five labels, the order of ``predict_proba``'s columns.
     """
 
@@ -56,6 +66,7 @@ class CompiledClassifier:
     second_pass: TreeEnsemble | None
     kind_words: WordModel | None
     kind_trees: TreeEnsemble | None
+    content_words: WordModel | None = None
 
     classes_ = np.array(LABELS)
 
@@ -70,6 +81,7 @@ class CompiledClassifier:
             TreeEnsemble.from_sklearn(model.second_pass_) if has_content else None,
             WordModel.from_sklearn(model.kind_words_, model.kind_text_model_) if has_kinds else None,
             TreeEnsemble.from_sklearn(model.kind_model_) if has_kinds else None,
+            WordModel.from_sklearn(*model.content_words_) if getattr(model, "content_words_", None) else None,
         )
 
     # -- prediction --------------------------------------------------------------
@@ -78,6 +90,9 @@ class CompiledClassifier:
         if self.first_pass is None or self.second_pass is None:
             raise ValueError("the content head was not fitted")
         local = local_features(blocks)
+        if self.content_words is not None:
+            words = self.content_words.predict_proba([content_document(b) for b in blocks])[:, 1]
+            local = np.hstack([local, words[:, None]])
         first = self.first_pass.predict_proba(local)[:, 1]
         second = self.second_pass.predict_proba(np.hstack([local, context_features(blocks, first)]))[:, 1]
         return first, second
@@ -135,6 +150,8 @@ class CompiledClassifier:
         arrays = {**self.first_pass.to_arrays("first_pass"), **self.second_pass.to_arrays("second_pass")}
         if self.kind_words is not None and self.kind_trees is not None:
             arrays |= self.kind_words.to_arrays("kind_words") | self.kind_trees.to_arrays("kind_trees")
+        if self.content_words is not None:
+            arrays |= self.content_words.to_arrays("content_words")
         return arrays
 
     @classmethod
@@ -147,6 +164,7 @@ class CompiledClassifier:
             TreeEnsemble.from_arrays(arrays, "second_pass"),
             WordModel.from_arrays(arrays, "kind_words") if has_kinds else None,
             TreeEnsemble.from_arrays(arrays, "kind_trees") if has_kinds else None,
+            WordModel.from_arrays(arrays, "content_words") if "content_words.coef" in arrays else None,
         )
         model.check()
         return model
@@ -154,7 +172,9 @@ class CompiledClassifier:
     def check(self) -> None:
         """Raise ``ValueError`` unless each part reads the columns and gives the classes the
         prediction expects (a model file made by another feature set fails here, not per page)."""
-        local, context = len(LOCAL_NAMES), len(CONTEXT_NAMES)
+        local, context = len(LOCAL_NAMES) + (self.content_words is not None), len(CONTEXT_NAMES)
+        if self.content_words is not None and self.content_words.classes != ("0", "1"):
+            raise ValueError(f"the content word model's classes are {self.content_words.classes}, expected ('0', '1')")
         for name, trees, width in (("first pass", self.first_pass, local),
                                    ("second pass", self.second_pass, local + context)):
             if trees is not None and (trees.n_features != width or trees.classes != ("0", "1")):

@@ -205,6 +205,17 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     return rows
 
 
+CONTENT_DOCUMENT_CHARS = 1000  # the words a block opens with say what it is; the rest costs time
+
+
+def content_document(block: Block) -> str:
+    """What the content word model reads of a block: its first words, then its tag and class/id
+    tokens as pseudo-words (``attr_review``), so that names like "review" or "shipping" count
+    wherever they appear."""
+    tokens = " ".join(f"attr_{t}" for t in block.attr_tokens)
+    return f"{block.text[:CONTENT_DOCUMENT_CHARS]} tag_{block.tag} {tokens}"
+
+
 def _dom_row(dom_path: str, attr_tokens: tuple[str, ...]) -> tuple[float, ...]:
     """The ``in_*``, ``near_*`` and ``far_*`` columns of an HTML block."""
     path = set(dom_path.split("/"))

@@ -38,6 +38,7 @@ from .features import (
     FEATURE_SET,
     LOCAL_NAMES,
     MAX_ANALYSED_CHARS,
+    content_document,
     context_features,
     local_features,
 )
@@ -62,6 +63,8 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     type_c : inverse regularisation strength of the kind model's word model.
     kind_balance : how far rare kinds are up-weighted in the kind model: class weights
         are ``(n / (k * n_class)) ** kind_balance`` (0: none, 1: "balanced").
+    content_words : inverse regularisation strength of the content word model, whose
+        out-of-fold score is one more column of both content passes (0: no word model).
     inner_folds : folds (grouped by site) giving the out-of-fold first-pass
         scores the second pass learns from.
     random_state : seed for every random step.
@@ -96,6 +99,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         l2_regularization: float = 1.0,
         type_c: float = 1.0,
         kind_balance: float = 1.0,
+        content_words: float = 0.0,
         inner_folds: int = 3,
         random_state: int = 0,
     ) -> None:
@@ -106,6 +110,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         self.l2_regularization = l2_regularization
         self.type_c = type_c
         self.kind_balance = kind_balance
+        self.content_words = content_words
         self.inner_folds = inner_folds
         self.random_state = random_state
 
@@ -141,6 +146,11 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         is_content = [np.array([v != BOILERPLATE for v in page], dtype=int) for page in labels]
         page_weights = np.ones(len(pages)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         weights = [np.full(len(p), w) for p, w in zip(pages, page_weights)]
+        if self.content_words:
+            step("content words")
+            local = self._fit_content_words(pages, is_content, weights, groups, local)
+        else:
+            self.content_words_ = None
         step("first pass")
         self.first_pass_ = self._booster().fit(np.vstack(local), np.concatenate(is_content),
                                                sample_weight=np.concatenate(weights))
@@ -153,8 +163,31 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         self._fit_kinds(pages, labels, groups, page_weights)
         self.classes_ = np.array(LABELS)
         self.feature_set_ = (FEATURE_SET, TYPE_FEATURE_SET)
-        self.n_features_in_ = len(LOCAL_NAMES) + len(CONTEXT_NAMES)
+        self.n_features_in_ = len(LOCAL_NAMES) + len(CONTEXT_NAMES) + (1 if self.content_words_ else 0)
         return self
+
+    def _content_word_model(self):
+        vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=3, max_features=50000, sublinear_tf=True)
+        model = LogisticRegression(C=self.content_words, solver="liblinear", max_iter=200)
+        return vectorizer, model
+
+    def _fit_content_words(self, pages, is_content, weights, groups, local) -> list[np.ndarray]:
+        """Fit the content word model; return ``local`` with its out-of-fold score appended (a
+        score from a model that never saw the page's site, as the second pass's inputs are)."""
+        docs = [[content_document(b) for b in page] for page in pages]
+        folds = min(self.inner_folds, len(set(groups.tolist())))
+        scores: list[np.ndarray] = [np.full(len(p), 0.5) for p in pages]
+        for train, test in (GroupKFold(n_splits=folds).split(docs, groups=groups) if folds >= 2 else ()):
+            vectorizer, model = self._content_word_model()
+            words = vectorizer.fit_transform([d for i in train for d in docs[i]])
+            model.fit(words, np.concatenate([is_content[i] for i in train]),
+                      sample_weight=np.concatenate([weights[i] for i in train]))
+            for i in test:
+                scores[i] = model.predict_proba(vectorizer.transform(docs[i]))[:, 1]
+        vectorizer, model = self._content_word_model()
+        words = vectorizer.fit_transform([d for page in docs for d in page])
+        self.content_words_ = (vectorizer, model.fit(words, np.concatenate(is_content), sample_weight=np.concatenate(weights)))
+        return [np.hstack([x, s[:, None]]) for x, s in zip(local, scores)]
 
     def _out_of_fold(self, local: list[np.ndarray], is_content: list[np.ndarray], weights: list[np.ndarray],
                      groups: np.ndarray) -> list[np.ndarray]:
@@ -223,6 +256,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         """The fitted model as arrays (:class:`~thresher.compiled.CompiledClassifier`), what a
         model file holds; every prediction below goes through it. Built once per fit."""
         parts = (getattr(self, "first_pass_", None), getattr(self, "second_pass_", None), getattr(self, "kind_words_", None),
+                 getattr(self, "content_words_", None),
                  getattr(self, "kind_text_model_", None), getattr(self, "kind_model_", None))
         cached = self.__dict__.get("_compiled")
         if cached is None or any(a is not b for a, b in zip(cached[0], parts)):
