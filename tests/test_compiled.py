@@ -105,3 +105,49 @@ def test_labeling_a_page_never_imports_scikit_learn():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def worded_model():
+    """A quick model with the content word model, from a dozen gold pages."""
+    from thresher.annotations import read_dir
+    from thresher.model import BlockClassifier
+    from thresher.training import gold_examples
+
+    pages = [p for p in read_dir(ROOT / "annotations") if p.split == "train"][:14]
+    examples = gold_examples(pages, corpus=None)
+    model = BlockClassifier(max_iter=20, inner_folds=2, content_words=1.0, random_state=3)
+    return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples])
+
+
+def test_content_word_model_is_a_column_of_both_passes_bit_for_bit(worded_model, pages):
+    from thresher.features import LOCAL_NAMES, content_document
+
+    vectorizer, words = worded_model.content_words_
+    compiled = worded_model.compiled()
+    assert compiled.first_pass.n_features == len(LOCAL_NAMES) + 1
+    for blocks in pages:
+        docs = [content_document(b) for b in blocks]
+        column = words.predict_proba(vectorizer.transform(docs))[:, 1]
+        assert np.array_equal(compiled.content_words.predict_proba(docs)[:, 1], column)
+        local = np.hstack([local_features(blocks), column[:, None]])
+        first = worded_model.first_pass_.predict_proba(local)[:, 1]
+        second = worded_model.second_pass_.predict_proba(np.hstack([local, context_features(blocks, first)]))[:, 1]
+        got_first, got_second = compiled.content_scores(blocks)
+        assert np.array_equal(got_first, first) and np.array_equal(got_second, second)
+    # the word model learned from these pages: its score separates them
+    blocks = [b for page in pages for b in page]
+    assert 0.0 < compiled.content_words.predict_proba([content_document(b) for b in blocks])[:, 1].std()
+
+
+def test_content_word_model_round_trips_and_a_mismatch_is_refused(worded_model, pages):
+    arrays = worded_model.compiled().to_arrays()
+    assert {"content_words.coef", "content_words.terms"} <= set(arrays)
+    again = CompiledClassifier.from_arrays(arrays)
+    for blocks in pages:
+        assert all(np.array_equal(a, b) for a, b in zip(again.content_scores(blocks),
+                                                          worded_model.compiled().content_scores(blocks)))
+    # trees that expect the word column, without the word model: refused at load, not per page
+    del arrays["content_words.coef"]
+    with pytest.raises(ValueError, match="columns"):
+        CompiledClassifier.from_arrays({k: v for k, v in arrays.items() if not k.startswith("content_words.")})
