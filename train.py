@@ -26,7 +26,7 @@ from thresher.corpus import corpus_dir, wcxb_pages
 from thresher.labels import LABELS
 from thresher.model import BlockClassifier
 from thresher.persistence import save_model
-from thresher.training import GOLD_WEIGHT, Example, benchmark_examples, default_jobs, gold_examples
+from thresher.training import GOLD_WEIGHT, Example, benchmark_examples, default_jobs, gold_examples, parse_params
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,6 +38,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "model learned from batches 1 and 2, batch 3 failed its adoption criterion (models/MODEL_CARD.md)")
     parser.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT,
                         help="how many aligned benchmark blocks a hand-labeled block counts for")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a BlockClassifier parameter other than its default, e.g. content_words=0 (repeatable)")
     parser.add_argument("--out", default="models/thresher-default.npz", help="model file to write")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes for segmenting pages")
@@ -103,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {source:10s} {entry['pages']:5d} pages {entry['blocks']:7d} blocks {entry['sites']:5d} sites  {entry['labels']}")
     for note in notes:
         print(f"note: {note}")
-    model = BlockClassifier(random_state=args.seed)
-    bar = tqdm(total=5, desc="fitting", unit="step")
+    params = parse_params(args.set)
+    model = BlockClassifier(random_state=args.seed, **params)
+    bar = tqdm(total=6 if model.content_words else 5, desc="fitting", unit="step")
 
     def step(name: str) -> None:
         bar.set_postfix_str(name)
@@ -112,10 +115,12 @@ def main(argv: list[str] | None = None) -> int:
 
     model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples],
               sample_weight=[e.weight for e in examples], progress=step)
+    step("done")  # each step is counted as it starts; this counts the last one as finished
     bar.close()
     card = {
         "trained": date.today().isoformat(),
         "seed": args.seed,
+        "params": {k: v for k, v in model.get_params().items() if k != "random_state"},
         "data": learned,
         "annotation_splits": sorted(set(args.splits.split(","))),
         "labels": list(LABELS),

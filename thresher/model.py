@@ -99,7 +99,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         l2_regularization: float = 1.0,
         type_c: float = 1.0,
         kind_balance: float = 1.0,
-        content_words: float = 0.0,
+        content_words: float = 1.0,
         inner_folds: int = 3,
         random_state: int = 0,
     ) -> None:
