@@ -34,8 +34,7 @@ def model():
     return thresher.load()
 
 
-@pytest.fixture(scope="session")
-def small_model():
+def quick_model(**params):
     """A quick model from a dozen gold pages (no corpus needed: the stored block texts are used)."""
     from thresher.annotations import read_dir
     from thresher.model import BlockClassifier
@@ -43,9 +42,20 @@ def small_model():
 
     pages = [p for p in read_dir(ROOT / "annotations") if p.split == "train"][:14]
     examples = gold_examples(pages, corpus=None)
-    # without the content word model: tests of the trees feed them local_features alone
-    model = BlockClassifier(max_iter=20, inner_folds=2, content_words=0, random_state=3)
+    model = BlockClassifier(max_iter=20, inner_folds=2, random_state=3, **params)
     return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples])
+
+
+@pytest.fixture(scope="session")
+def small_model():
+    """A quick model without the content word model: tests of the trees feed them local_features alone."""
+    return quick_model(content_words=0)
+
+
+@pytest.fixture(scope="session")
+def worded_model():
+    """A quick model with the content word model (the default settings)."""
+    return quick_model()
 
 
 @pytest.fixture(scope="session")

@@ -107,19 +107,6 @@ def test_labeling_a_page_never_imports_scikit_learn():
     assert done.stdout.strip() == "[]"
 
 
-@pytest.fixture(scope="module")
-def worded_model():
-    """A quick model with the content word model, from a dozen gold pages."""
-    from thresher.annotations import read_dir
-    from thresher.model import BlockClassifier
-    from thresher.training import gold_examples
-
-    pages = [p for p in read_dir(ROOT / "annotations") if p.split == "train"][:14]
-    examples = gold_examples(pages, corpus=None)
-    model = BlockClassifier(max_iter=20, inner_folds=2, content_words=1.0, random_state=3)
-    return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples])
-
-
 def test_content_word_model_is_a_column_of_both_passes_bit_for_bit(worded_model, pages):
     from thresher.features import LOCAL_NAMES, content_document
 
