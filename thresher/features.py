@@ -6,7 +6,9 @@ Two sets, both pure functions of the blocks:
   first, context-free pass reads these);
 * ``context_features`` describes a block's neighbours through their
   first-pass content scores (the second pass reads these, as jusText's revision
-  reads its neighbours' classes).
+  reads its neighbours' classes);
+* ``content_document`` is the text the content word model reads of a block (its
+  score is a learned column the model adds to both passes).
 
 ``FEATURE_SET`` names what these functions compute; a model records it and
 refuses to run with another. Change a feature → bump the version.

@@ -76,6 +76,8 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     kind_words_, kind_text_model_, kind_model_ : the kind model: TF-IDF words, a logistic
         regression over them, and a boosted model over named counts, the word model's
         probabilities and the neighbours' (None when no kind labels were given).
+    content_words_ : the content word model, a ``(TfidfVectorizer, LogisticRegression)`` pair
+        (None when ``content_words`` is 0).
     feature_set_ : the feature-set names the model was fitted with.
 
     Examples
@@ -168,25 +170,28 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
 
     def _content_word_model(self):
         vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=3, max_features=50000, sublinear_tf=True)
-        model = LogisticRegression(C=self.content_words, solver="liblinear", max_iter=200)
+        model = LogisticRegression(C=self.content_words, solver="liblinear", max_iter=200, random_state=self.random_state)
         return vectorizer, model
 
     def _fit_content_words(self, pages, is_content, weights, groups, local) -> list[np.ndarray]:
         """Fit the content word model; return ``local`` with its out-of-fold score appended (a
         score from a model that never saw the page's site, as the second pass's inputs are)."""
         docs = [[content_document(b) for b in page] for page in pages]
-        folds = min(self.inner_folds, len(set(groups.tolist())))
-        scores: list[np.ndarray] = [np.full(len(p), 0.5) for p in pages]
-        for train, test in (GroupKFold(n_splits=folds).split(docs, groups=groups) if folds >= 2 else ()):
-            vectorizer, model = self._content_word_model()
-            words = vectorizer.fit_transform([d for i in train for d in docs[i]])
-            model.fit(words, np.concatenate([is_content[i] for i in train]),
-                      sample_weight=np.concatenate([weights[i] for i in train]))
-            for i in test:
-                scores[i] = model.predict_proba(vectorizer.transform(docs[i]))[:, 1]
         vectorizer, model = self._content_word_model()
         words = vectorizer.fit_transform([d for page in docs for d in page])
         self.content_words_ = (vectorizer, model.fit(words, np.concatenate(is_content), sample_weight=np.concatenate(weights)))
+        # a page whose site no inner fold can hold out (one site in all) keeps the full model's score
+        scores = [model.predict_proba(vectorizer.transform(d))[:, 1] for d in docs]
+        folds = min(self.inner_folds, len(set(groups.tolist())))
+        for train, test in (GroupKFold(n_splits=folds).split(docs, groups=groups) if folds >= 2 else ()):
+            train_labels = np.concatenate([is_content[i] for i in train])
+            if len(set(train_labels.tolist())) < 2:
+                continue  # a fold of one class has nothing to learn: its pages keep the full model's score
+            vectorizer, model = self._content_word_model()
+            fold_words = vectorizer.fit_transform([d for i in train for d in docs[i]])
+            model.fit(fold_words, train_labels, sample_weight=np.concatenate([weights[i] for i in train]))
+            for i in test:
+                scores[i] = model.predict_proba(vectorizer.transform(docs[i]))[:, 1]
         return [np.hstack([x, s[:, None]]) for x, s in zip(local, scores)]
 
     def _out_of_fold(self, local: list[np.ndarray], is_content: list[np.ndarray], weights: list[np.ndarray],
