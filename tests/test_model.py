@@ -134,3 +134,19 @@ def test_a_hostile_tree_depth_is_refused_before_anything_is_allocated_for_it(sma
     _forge_manifest(path)
     with pytest.raises(ModelFileError, match="depths out of range"):
         load_model(path)
+
+
+def test_content_word_model_fits_pages_of_one_site():
+    # no inner fold can hold a site out: the trees learn from the full word model's scores
+    from thresher.annotations import read_dir
+    from thresher.model import BlockClassifier
+    from thresher.training import gold_examples
+
+    pages = [p for p in read_dir(ROOT / "annotations") if p.split == "train"][:4]
+    examples = gold_examples(pages, corpus=None)
+    model = BlockClassifier(max_iter=20, inner_folds=2).fit(
+        [e.blocks for e in examples], [e.labels for e in examples], groups=["one site"] * len(examples))
+    proba = model.predict_proba([examples[0].blocks])[0]
+    assert model.content_words_ is not None and proba.shape == (len(examples[0].blocks), 5)
+    boiler = np.array([label == "boilerplate" for label in examples[0].labels])
+    assert proba[boiler, -1].mean() > proba[~boiler, -1].mean() + 0.3  # it still tells them apart
