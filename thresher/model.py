@@ -168,6 +168,15 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = len(LOCAL_NAMES) + len(CONTEXT_NAMES) + (1 if self.content_words_ else 0)
         return self
 
+    def _site_folds(self, groups: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The inner folds, grouped by site; none when fewer than two sites can be held out."""
+        folds = min(self.inner_folds, len(set(groups.tolist())))
+        return list(GroupKFold(n_splits=folds).split(groups, groups=groups)) if folds >= 2 else []
+
+    def _kind_word_model(self):
+        vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=20000, sublinear_tf=True)
+        return vectorizer, LogisticRegression(C=self.type_c, max_iter=2000, class_weight="balanced")
+
     def _content_word_model(self):
         vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=3, max_features=50000, sublinear_tf=True)
         model = LogisticRegression(C=self.content_words, solver="liblinear", max_iter=200, random_state=self.random_state)
@@ -182,8 +191,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         self.content_words_ = (vectorizer, model.fit(words, np.concatenate(is_content), sample_weight=np.concatenate(weights)))
         # a page whose site no inner fold can hold out (one site in all) keeps the full model's score
         scores = [model.predict_proba(vectorizer.transform(d))[:, 1] for d in docs]
-        folds = min(self.inner_folds, len(set(groups.tolist())))
-        for train, test in (GroupKFold(n_splits=folds).split(docs, groups=groups) if folds >= 2 else ()):
+        for train, test in self._site_folds(groups):
             train_labels = np.concatenate([is_content[i] for i in train])
             if len(set(train_labels.tolist())) < 2:
                 continue  # a fold of one class has nothing to learn: its pages keep the full model's score
@@ -196,11 +204,11 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
 
     def _out_of_fold(self, local: list[np.ndarray], is_content: list[np.ndarray], weights: list[np.ndarray],
                      groups: np.ndarray) -> list[np.ndarray]:
-        folds = min(self.inner_folds, len(set(groups.tolist())))
-        if folds < 2:
+        folds = self._site_folds(groups)
+        if not folds:
             return [self.first_pass_.predict_proba(x)[:, 1] for x in local]
         scores: list[np.ndarray | None] = [None] * len(local)
-        for train, test in GroupKFold(n_splits=folds).split(local, groups=groups):
+        for train, test in folds:
             model = self._booster().fit(np.vstack([local[i] for i in train]), np.concatenate([is_content[i] for i in train]),
                                         sample_weight=np.concatenate([weights[i] for i in train]))
             for i in test:
@@ -227,9 +235,8 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
             return
         texts = [[b.text[:MAX_ANALYSED_CHARS] for b in blocks] for blocks, _, _, _ in per_page]
         word_proba = self._word_out_of_fold(texts, [k for _, k, _, _ in per_page], np.array([g for *_, g in per_page]))
-        self.kind_words_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=20000, sublinear_tf=True)
-        words = self.kind_words_.fit_transform([t for page in texts for t in page])
-        self.kind_text_model_ = LogisticRegression(C=self.type_c, max_iter=2000, class_weight="balanced").fit(words, kinds)
+        self.kind_words_, self.kind_text_model_ = self._kind_word_model()
+        self.kind_text_model_.fit(self.kind_words_.fit_transform([t for page in texts for t in page]), kinds)
         design = np.vstack([kind_context(rows, proba) for (_, _, rows, _), proba in zip(per_page, word_proba)])
         counts = {k: kinds.count(k) for k in set(kinds)}
         weights = np.array([(len(kinds) / (len(counts) * counts[k])) ** self.kind_balance for k in kinds])
@@ -241,20 +248,16 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
 
     def _word_out_of_fold(self, texts: list[list[str]], kinds: list[list[str]], groups: np.ndarray) -> list[np.ndarray]:
         """Word-model probabilities of each page's blocks from a model that never saw its site."""
-        folds = min(self.inner_folds, len(set(groups.tolist())))
-        out: list[np.ndarray | None] = [np.full((len(t), len(CONTENT_LABELS)), 1.0 / len(CONTENT_LABELS)) for t in texts]
-        if folds < 2:
-            return out  # type: ignore[return-value]
-        for train, test in GroupKFold(n_splits=folds).split(texts, groups=groups):
+        out: list[np.ndarray] = [np.full((len(t), len(CONTENT_LABELS)), 1.0 / len(CONTENT_LABELS)) for t in texts]
+        for train, test in self._site_folds(groups):
             train_kinds = [k for i in train for k in kinds[i]]
             if len(set(train_kinds)) < 2:
                 continue
-            vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=20000, sublinear_tf=True)
-            words = vectorizer.fit_transform([t for i in train for t in texts[i]])
-            model = LogisticRegression(C=self.type_c, max_iter=2000, class_weight="balanced").fit(words, train_kinds)
+            vectorizer, model = self._kind_word_model()
+            model.fit(vectorizer.fit_transform([t for i in train for t in texts[i]]), train_kinds)
             for i in test:
                 out[i] = _by_kind(model, model.predict_proba(vectorizer.transform(texts[i])))
-        return out  # type: ignore[return-value]
+        return out
 
     # -- prediction --------------------------------------------------------------
     def compiled(self) -> CompiledClassifier:
