@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from thresher.annotations import in_batches, parse_batches, read_dir
@@ -212,6 +213,10 @@ def _wcxb_cross_validated(args, corpus, pages) -> benchmarks.SystemRun:
                                                  folds=args.folds, seed=args.seed, params=parse_params(args.set),
                                                  progress=lambda k, n: bar.update(1))
     bar.close()
+    if args.save_proba:  # each scored page's out-of-fold block scores, to compare decision rules offline
+        np.savez_compressed(args.save_proba, **{e.page_id: np.array([[b.scores[label] for label in LABELS] for b in e.blocks],
+                                                                    dtype=float).reshape(-1, len(LABELS)) for e in html})
+        print(f"wrote {args.save_proba}")
     return benchmarks.SystemRun("thresher", f"{args.folds}-fold CV by domain", [predictions[p.page_id] for p in pages])
 
 
@@ -272,6 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wcxb-dev: how many aligned benchmark blocks a hand-labeled block counts for")
     b.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="wcxb-dev: a BlockClassifier parameter of the fold models (repeatable)")
+    b.add_argument("--save-proba", metavar="FILE.npz",
+                   help="wcxb-dev: also write each page's out-of-fold block scores (one array per page id)")
     b.set_defaults(func=cmd_benchmark)
     s = commands.add_parser("speed", help="pages per second against trafilatura; process time; memory")
     s.add_argument("--model", help="model file (default: the shipped model)")
