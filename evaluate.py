@@ -207,7 +207,8 @@ def _wcxb_cross_validated(args, corpus, pages) -> benchmarks.SystemRun:
     gold_dir = Path(args.annotations)
     if gold_dir.is_dir():
         # gold pages that are WCXB pages share their domain's fold
-        extra += gold_examples(in_batches(read_dir(gold_dir), parse_batches(args.batches)), corpus, weight=args.gold_weight)
+        extra += gold_examples(in_batches(read_dir(gold_dir), parse_batches(args.batches)), corpus, weight=args.gold_weight,
+                               kind_only_batches=parse_batches(args.kind_only_batches) or ())
     bar = tqdm(total=args.folds, desc="cross-validation folds", unit="fold")
     predictions = benchmarks.cross_validate_wcxb(html, extra, {p.page_id: p.reference for p in pages},
                                                  folds=args.folds, seed=args.seed, params=parse_params(args.set),
@@ -277,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wcxb-dev: how many aligned benchmark blocks a hand-labeled block counts for")
     b.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="wcxb-dev: a BlockClassifier parameter of the fold models (repeatable)")
+    b.add_argument("--kind-only-batches", help="wcxb-dev: annotation batches that teach the fold models' kind model only")
     b.add_argument("--save-proba", metavar="FILE.npz",
                    help="wcxb-dev: also write each page's out-of-fold block scores (one array per page id)")
     b.set_defaults(func=cmd_benchmark)

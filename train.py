@@ -36,6 +36,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--splits", default="train,dev", help="annotation splits to learn from (test stays held out)")
     parser.add_argument("--batches", help="annotation batches to learn from, e.g. 1,2 (default: all); the shipped "
                         "model learned from batches 1 and 2, batch 3 failed its adoption criterion (models/MODEL_CARD.md)")
+    parser.add_argument("--kind-only-batches", help="annotation batches that teach the kind model only, e.g. 4 (their "
+                        "pages are WCXB pages whose sides the aligned labels already teach)")
     parser.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT,
                         help="how many aligned benchmark blocks a hand-labeled block counts for")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -76,7 +78,11 @@ def load_examples(args: argparse.Namespace) -> tuple[list[Example], list[str]]:
     if not gold:
         notes.append(f"no hand annotations in {gold_dir} for splits {sorted(splits)}: only content vs boilerplate "
                      "is learned, every content block is labeled news_body")
-    examples += gold_examples(tqdm(gold, desc="gold pages", unit="page"), corpus, weight=args.gold_weight)
+    kind_only = parse_batches(args.kind_only_batches) or set()
+    if kind_only:
+        notes.append(f"annotation batches {sorted(kind_only)} teach the kind model only")
+    examples += gold_examples(tqdm(gold, desc="gold pages", unit="page"), corpus, weight=args.gold_weight,
+                              kind_only_batches=kind_only)
     return examples, notes
 
 
@@ -114,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         bar.update(1)
 
     model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples],
-              sample_weight=[e.weight for e in examples], progress=step)
+              sample_weight=[e.weight for e in examples], progress=step, kind_only=[e.kind_only for e in examples])
     step("done")  # each step is counted as it starts; this counts the last one as finished
     bar.close()
     card = {

@@ -129,11 +129,14 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def fit(self, X: list[list[Block]], y: list[list[str]], groups: list[str] | None = None,
-            sample_weight: list[float] | None = None, progress=None):
+            sample_weight: list[float] | None = None, progress=None, kind_only: list[bool] | None = None):
         """Fit both heads.
 
         ``groups`` (one site per page) keeps a site's pages in one inner fold;
-        ``sample_weight`` (one weight per page) applies to each of its blocks.
+        ``sample_weight`` (one weight per page) applies to each of its blocks;
+        ``kind_only`` (one flag per page) marks pages that teach the kind model alone: the
+        content passes skip them (e.g. hand-labeled pages whose content/boilerplate sides
+        another example of the same page already teaches).
         """
         pages, labels = list(X), [list(v) for v in y]
         if len(pages) != len(labels) or any(len(p) != len(v) for p, v in zip(pages, labels)):
@@ -143,10 +146,26 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
                 if label != CONTENT and label not in LABELS:
                     raise ValueError(f"unknown label {label!r}")
         groups = np.asarray(groups if groups is not None else range(len(pages)))
+        page_weights = np.ones(len(pages)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if kind_only is not None and len(kind_only) != len(pages):
+            raise ValueError("kind_only must hold one flag per page")
         step = progress or (lambda name: None)
+        sides = [i for i in range(len(pages)) if not (kind_only and kind_only[i])]
+        if not sides:
+            raise ValueError("every page is kind_only: the content passes have nothing to learn from")
+        self._fit_content([pages[i] for i in sides], [labels[i] for i in sides], groups[sides], page_weights[sides], step)
+        step("kind model")
+        self._fit_kinds(pages, labels, groups, page_weights)
+        self.classes_ = np.array(LABELS)
+        self.feature_set_ = (FEATURE_SET, TYPE_FEATURE_SET)
+        self.n_features_in_ = len(LOCAL_NAMES) + len(CONTEXT_NAMES) + (1 if self.content_words_ else 0)
+        return self
+
+    def _fit_content(self, pages: list[list[Block]], labels: list[list[str]], groups: np.ndarray,
+                     page_weights: np.ndarray, step) -> None:
+        """Both content passes (and the content word model) from these pages."""
         local = [local_features(p) for p in pages]
         is_content = [np.array([v != BOILERPLATE for v in page], dtype=int) for page in labels]
-        page_weights = np.ones(len(pages)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         weights = [np.full(len(p), w) for p, w in zip(pages, page_weights)]
         if self.content_words:
             step("content words")
@@ -161,12 +180,6 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         step("second pass")
         stacked = np.vstack([np.hstack([x, context_features(p, s)]) for x, p, s in zip(local, pages, oof)])
         self.second_pass_ = self._booster().fit(stacked, np.concatenate(is_content), sample_weight=np.concatenate(weights))
-        step("kind model")
-        self._fit_kinds(pages, labels, groups, page_weights)
-        self.classes_ = np.array(LABELS)
-        self.feature_set_ = (FEATURE_SET, TYPE_FEATURE_SET)
-        self.n_features_in_ = len(LOCAL_NAMES) + len(CONTEXT_NAMES) + (1 if self.content_words_ else 0)
-        return self
 
     def _site_folds(self, groups: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """The inner folds, grouped by site; none when fewer than two sites can be held out."""

@@ -40,6 +40,7 @@ class Example:
     source: str  # "wcxb", "wcxb-text" or "gold"
     page_type: str = ""
     weight: float = 1.0
+    kind_only: bool = False  # teaches the kind model only (BlockClassifier.fit's kind_only)
 
 
 def _benchmark_example(page: BenchmarkPage) -> list[Example]:
@@ -91,9 +92,12 @@ def segment_gold(page: GoldPage, corpus: Path | None) -> tuple[list[Block], list
     return [Block(index=i, text=g.text, kind="text", tag="line") for i, g in enumerate(page.blocks)], list(page.blocks)
 
 
-def gold_examples(pages: Iterable[GoldPage], corpus: Path | None, *, weight: float = GOLD_WEIGHT) -> list[Example]:
+def gold_examples(pages: Iterable[GoldPage], corpus: Path | None, *, weight: float = GOLD_WEIGHT,
+                  kind_only_batches: Iterable[int] = ()) -> list[Example]:
     """Gold pages as examples: re-segmented, re-aligned by text, unmatched blocks left out; each
-    block counts ``weight`` times an aligned benchmark block (the worked examples more)."""
+    block counts ``weight`` times an aligned benchmark block (the worked examples more). Pages of
+    ``kind_only_batches`` teach the kind model only."""
+    kind_only = frozenset(kind_only_batches)
     out = []
     for page in pages:
         blocks, matched = segment_gold(page, corpus)
@@ -103,7 +107,7 @@ def gold_examples(pages: Iterable[GoldPage], corpus: Path | None, *, weight: flo
             for i, block in enumerate(kept):
                 block.index = i
             out.append(Example(page.doc_id, page.site, kept, [label for _, label in pairs], "gold",
-                               weight=WORKED_EXAMPLES.get(page.doc_id, weight)))
+                               weight=WORKED_EXAMPLES.get(page.doc_id, weight), kind_only=page.batch in kind_only))
     return out
 
 

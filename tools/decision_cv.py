@@ -44,7 +44,8 @@ from thresher.training import GOLD_WEIGHT, parse_params, segment_gold
 def build(args: argparse.Namespace) -> int:
     splits = set(args.splits.split(","))
     train_args = train.parse_args(["--splits", args.splits, "--limit", str(args.limit), "--jobs", str(args.jobs),
-                                   "--gold-weight", str(args.gold_weight)])
+                                   "--gold-weight", str(args.gold_weight)]
+                                  + (["--kind-only-batches", args.kind_only_batches] if args.kind_only_batches else []))
     examples, notes = train.load_examples(train_args)
     for note in notes:
         print(f"note: {note}")
@@ -63,7 +64,7 @@ def build(args: argparse.Namespace) -> int:
         started = time.time()
         model = BlockClassifier(**{"random_state": args.seed, **parse_params(args.set)}).fit(
             [e.blocks for e in kept], [e.labels for e in kept], groups=[e.site for e in kept],
-            sample_weight=[e.weight for e in kept])
+            sample_weight=[e.weight for e in kept], kind_only=[e.kind_only for e in kept])
         for i in held:
             blocks, matched = segment_gold(pages[i], corpus)
             proba.append(model.page_proba(blocks)[1])
@@ -127,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--learn-only-batch", type=int, help="learn from this annotation batch's pages, never score them")
     make.add_argument("--leave-out-batch", type=int, help="neither learn from nor score this annotation batch's pages")
     make.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT, help="a hand-labeled block's weight")
+    make.add_argument("--kind-only-batches", help="annotation batches that teach the kind model only (train.py's)")
     make.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                       help="a BlockClassifier parameter of the fold models (repeatable)")
     score_rules = commands.add_parser("rules", help="score decision rules on out-of-fold probabilities")

@@ -167,7 +167,7 @@ def cross_validate_wcxb(
         chosen = [html_examples[i] for i in train] + [e for e in extra_examples if e.site not in held_out]
         model = BlockClassifier(**{"random_state": seed, **(params or {})})
         model.fit([e.blocks for e in chosen], [e.labels for e in chosen], groups=[e.site for e in chosen],
-                  sample_weight=[e.weight for e in chosen])
+                  sample_weight=[e.weight for e in chosen], kind_only=[e.kind_only for e in chosen])
         for i in test:
             example = html_examples[i]
             label_blocks(example.blocks, model)
