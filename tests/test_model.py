@@ -150,3 +150,29 @@ def test_content_word_model_fits_pages_of_one_site():
     assert model.content_words_ is not None and proba.shape == (len(examples[0].blocks), 5)
     boiler = np.array([label == "boilerplate" for label in examples[0].labels])
     assert proba[boiler, -1].mean() > proba[~boiler, -1].mean() + 0.3  # it still tells them apart
+
+
+def test_kind_only_pages_teach_the_kinds_and_leave_the_content_passes_alone():
+    from thresher.annotations import read_dir
+    from thresher.model import BlockClassifier
+    from thresher.training import gold_examples
+
+    pages = [p for p in read_dir(ROOT / "annotations") if p.split == "train"][:10]
+    examples = gold_examples(pages, corpus=None)
+    base, extra = examples[:7], examples[7:]
+
+    def fit(chosen, kind_only=None):
+        model = BlockClassifier(max_iter=10, inner_folds=2, content_words=0, random_state=1)
+        return model.fit([e.blocks for e in chosen], [e.labels for e in chosen], groups=[e.site for e in chosen],
+                         kind_only=kind_only).compiled().to_arrays()
+
+    alone, with_kinds = fit(base), fit(base + extra, [False] * len(base) + [True] * len(extra))
+    content = [k for k in alone if k.startswith(("first_pass.", "second_pass."))]
+    kinds = [k for k in alone if k.startswith(("kind_words.", "kind_trees."))]
+    assert content and kinds
+    assert all(np.array_equal(alone[k], with_kinds[k]) for k in content)
+    assert not all(alone[k].shape == with_kinds[k].shape and np.array_equal(alone[k], with_kinds[k]) for k in kinds)
+    with pytest.raises(ValueError, match="one flag per page"):
+        fit(base, [True])
+    with pytest.raises(ValueError, match="nothing to learn"):
+        fit(base, [True] * len(base))
