@@ -34,8 +34,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--corpus-dir", help="corpus folder (default: $THRESHER_CORPUS_DIR or ../shared/corpus)")
     parser.add_argument("--annotations", default="annotations", help="folder of gold *.jsonl files")
     parser.add_argument("--splits", default="train,dev", help="annotation splits to learn from (test stays held out)")
-    parser.add_argument("--batches", help="annotation batches to learn from, e.g. 1,2 (default: all); the shipped "
-                        "model learned from batches 1 and 2, batch 3 failed its adoption criterion (models/MODEL_CARD.md)")
+    parser.add_argument("--batches", help="annotation batches to learn from, e.g. 1,2,4 (default: all); the shipped "
+                        "model learned from batches 1, 2 and 4 (4 for the kinds only); batch 3 failed its adoption "
+                        "criterion (models/MODEL_CARD.md)")
     parser.add_argument("--kind-only-batches", help="annotation batches that teach the kind model only, e.g. 4 (their "
                         "pages are WCXB pages whose sides the aligned labels already teach)")
     parser.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT,
