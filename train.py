@@ -26,7 +26,15 @@ from thresher.corpus import corpus_dir, wcxb_pages
 from thresher.labels import LABELS
 from thresher.model import BlockClassifier
 from thresher.persistence import save_model
-from thresher.training import GOLD_WEIGHT, Example, benchmark_examples, default_jobs, gold_examples, parse_params
+from thresher.training import (
+    GOLD_WEIGHT,
+    Example,
+    benchmark_examples,
+    default_jobs,
+    fit_examples,
+    gold_examples,
+    parse_params,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -120,8 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         bar.set_postfix_str(name)
         bar.update(1)
 
-    model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples],
-              sample_weight=[e.weight for e in examples], progress=step, kind_only=[e.kind_only for e in examples])
+    fit_examples(model, examples, progress=step)
     step("done")  # each step is counted as it starts; this counts the last one as finished
     bar.close()
     card = {

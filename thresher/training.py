@@ -111,6 +111,14 @@ def gold_examples(pages: Iterable[GoldPage], corpus: Path | None, *, weight: flo
     return out
 
 
+def fit_examples(model, examples: list[Example], progress: Callable | None = None):
+    """``model.fit`` on examples: each page's blocks and labels, its site as the group, its
+    weight, and whether it teaches the kind model only."""
+    return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples],
+                     sample_weight=[e.weight for e in examples], progress=progress,
+                     kind_only=[e.kind_only for e in examples])
+
+
 def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 

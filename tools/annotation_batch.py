@@ -110,6 +110,21 @@ def aggregate_pages(corpus: Path, office: str, count: int, rng: random.Random, s
     return [f for lines, _, f in scored[:count] if lines > 0]
 
 
+def main_content(corpus: Path, file_id: str) -> str:
+    """A WCXB page's reference article text ("" when it has none)."""
+    truth = json.loads((corpus / "wcxb-dev" / "ground-truth" / f"{file_id}.json").read_text())
+    return truth["ground_truth"].get("main_content") or ""
+
+
+def wcxb_html(corpus: Path, file_id: str) -> Path:
+    return corpus / "wcxb-dev" / "html" / f"{file_id}.html.gz"
+
+
+def too_long(path: Path) -> bool:
+    """More blocks than an annotator can read in one sitting."""
+    return len(split_page(gzip.decompress(path.read_bytes()), SegmentOptions())[0]) > WCXB_MAX_BLOCKS
+
+
 def wcxb_pages(corpus: Path, rng: random.Random, splits: tuple[tuple[str, int], ...] = WCXB_SPLITS,
                used: frozenset[str] = frozenset()) -> list[tuple[str, str, Path]]:
     meta = json.loads((corpus / "wcxb-dev" / "metadata.json").read_text())["files"]
@@ -119,14 +134,12 @@ def wcxb_pages(corpus: Path, rng: random.Random, splits: tuple[tuple[str, int], 
         if info["page_type"] != "article" or info["domain"] in seen:
             continue
         seen.add(info["domain"])
-        truth = json.loads((corpus / "wcxb-dev" / "ground-truth" / f"{file_id}.json").read_text())
-        body = truth["ground_truth"]["main_content"] or ""
+        body = main_content(corpus, file_id)
         if not 1500 < len(body) < 12000:
             continue
         score = 3 * bool(_NEWS_DOMAIN.search(info["domain"])) + min(len(_FIGURE.findall(body)), 10) / 3
         score += min(body.count("\u201c") + body.count('"'), 10) / 5 + rng.random()
-        html = gzip.decompress((corpus / "wcxb-dev" / "html" / f"{file_id}.html.gz").read_bytes())
-        if len(split_page(html, SegmentOptions())[0]) > WCXB_MAX_BLOCKS:
+        if too_long(wcxb_html(corpus, file_id)):
             continue
         scored.append((score, file_id, info["domain"]))
     scored.sort(reverse=True)
@@ -134,7 +147,7 @@ def wcxb_pages(corpus: Path, rng: random.Random, splits: tuple[tuple[str, int], 
     position = 0
     for split, count in splits:
         for _, file_id, domain in scored[position: position + count]:
-            out.append((split, domain, corpus / "wcxb-dev" / "html" / f"{file_id}.html.gz"))
+            out.append((split, domain, wcxb_html(corpus, file_id)))
         position += count
     return out
 
@@ -228,16 +241,15 @@ def fourth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     for file_id, info in sorted(meta.items()):
         if info["page_type"] != "article" or info["domain"] in used:
             continue
-        truth = json.loads((corpus / "wcxb-dev" / "ground-truth" / f"{file_id}.json").read_text())
-        body = truth["ground_truth"].get("main_content") or ""
+        body = main_content(corpus, file_id)
         lines = aggregate_lines(body) if 1500 < len(body) < 12000 else 0
         if lines >= BATCH4_MIN_LINES:
             scored.append((lines, rng.random(), file_id, info["domain"]))
     scored.sort(reverse=True)
     pages: list[dict] = []
     for _, _, file_id, domain in scored:
-        f = corpus / "wcxb-dev" / "html" / f"{file_id}.html.gz"
-        if domain in used or len(split_page(gzip.decompress(f.read_bytes()), SegmentOptions())[0]) > WCXB_MAX_BLOCKS:
+        f = wcxb_html(corpus, file_id)
+        if domain in used or too_long(f):
             continue
         used.add(domain)  # one page per domain
         pages.append(wcxb_entry(corpus, "train", domain, f, batch=4))

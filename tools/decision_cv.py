@@ -38,7 +38,7 @@ from thresher.evaluation.scores import confusion_table, content_f1_table, paired
 from thresher.labels import LABELS
 from thresher.model import BlockClassifier
 from thresher.revision import revise
-from thresher.training import GOLD_WEIGHT, parse_params, segment_gold
+from thresher.training import GOLD_WEIGHT, fit_examples, parse_params, segment_gold
 
 
 def build(args: argparse.Namespace) -> int:
@@ -62,9 +62,7 @@ def build(args: argparse.Namespace) -> int:
         held_sites = set(sites[held].tolist())
         kept = [e for e in examples if e.site not in held_sites]
         started = time.time()
-        model = BlockClassifier(**{"random_state": args.seed, **parse_params(args.set)}).fit(
-            [e.blocks for e in kept], [e.labels for e in kept], groups=[e.site for e in kept],
-            sample_weight=[e.weight for e in kept], kind_only=[e.kind_only for e in kept])
+        model = fit_examples(BlockClassifier(**{"random_state": args.seed, **parse_params(args.set)}), kept)
         for i in held:
             blocks, matched = segment_gold(pages[i], corpus)
             proba.append(model.page_proba(blocks)[1])

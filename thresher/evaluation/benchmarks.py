@@ -16,7 +16,7 @@ from ..decoding import decode_bytes
 from ..errors import InputError
 from ..model import BlockClassifier
 from ..pipeline import Page, label_blocks, segment_page
-from ..training import Example
+from ..training import Example, fit_examples
 from .metrics import scrapinghub_page, scrapinghub_score, wcxb_page, wcxb_score
 
 
@@ -165,9 +165,7 @@ def cross_validate_wcxb(
     for k, (train, test) in enumerate(GroupKFold(n_splits=folds).split(sites, groups=sites)):
         held_out = set(sites[test].tolist())
         chosen = [html_examples[i] for i in train] + [e for e in extra_examples if e.site not in held_out]
-        model = BlockClassifier(**{"random_state": seed, **(params or {})})
-        model.fit([e.blocks for e in chosen], [e.labels for e in chosen], groups=[e.site for e in chosen],
-                  sample_weight=[e.weight for e in chosen], kind_only=[e.kind_only for e in chosen])
+        model = fit_examples(BlockClassifier(**{"random_state": seed, **(params or {})}), chosen)
         for i in test:
             example = html_examples[i]
             label_blocks(example.blocks, model)
