@@ -12,6 +12,7 @@ from .alignment import content_mask
 from .annotations import GoldBlock, GoldPage, realign
 from .blocks import Block
 from .corpus import BenchmarkPage, read_bytes
+from .dump import dump_text
 from .errors import InputError
 from .model import BOILERPLATE, CONTENT
 from .options import SegmentOptions
@@ -86,6 +87,8 @@ def segment_gold(page: GoldPage, corpus: Path | None) -> tuple[list[Block], list
     if path is not None and path.is_file():
         try:
             blocks, _, _ = split_page(read_bytes(path), SegmentOptions())
+            if page.extra.get("rendering") == "dump":  # labeled as a text dump of the HTML (batch 5)
+                blocks, _, _ = split_page(dump_text(blocks), SegmentOptions(input_format="text"))
             return blocks, realign(page.blocks, [b.text for b in blocks])
         except InputError:
             pass
