@@ -8,6 +8,7 @@ proposes no label. Splits are by site: no office or domain is in two splits.
     python tools/annotation_batch.py --batch 2     # more train/dev pages, appended
     python tools/annotation_batch.py --batch 3     # train/dev press releases that report aggregates
     python tools/annotation_batch.py --batch 4     # WCXB articles of new domains that report aggregates
+    python tools/annotation_batch.py --batch 5     # WCXB articles of new domains as text dumps, with teaser cards
 
 The second batch adds pages of the train and dev sites only (press-release offices, and WCXB
 domains no split holds yet, as train), richest in figures first: the statistic label was on the
@@ -24,6 +25,12 @@ The third batch is press releases only, ranked by the lines that report aggregat
 The fourth batch is WCXB articles of domains no split holds (as train), ranked by the same aggregate
 lines in their ``main_content``: batch 3 found one-case releases, not prose statistics, and the
 train and dev offices hold few of them, while the test split's statistics are mostly prose.
+
+The fifth batch is WCXB articles of domains no split holds (as train), labeled as the text an
+HTML-to-text dump gives (``thresher.dump``: list items bulleted, a card's lead indented under its
+title), ranked by their teaser paragraphs: bulleted paragraphs of 12 words or more that the page's
+``main_content`` does not hold. With the seed site held out, a model labels all ten of the seed's
+teasers and product blurbs content: nothing it learns from is a text scrape with teaser cards.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ import random
 import re
 from pathlib import Path
 
+from thresher.alignment import content_mask
+from thresher.dump import dump_text
 from thresher.options import SegmentOptions
 from thresher.segmenter import split_page
 
@@ -58,6 +67,10 @@ BATCH3_OFFICES = {"orange_ca": 10, "kings_ny": 8, "dallas_tx": 6, "harris_tx": 6
 # batch 4: WCXB articles of new domains (train), at least this many aggregate lines each
 BATCH4_WCXB = 30
 BATCH4_MIN_LINES = 2
+# batch 5: WCXB articles of new domains as text dumps, at least this many teaser paragraphs each
+BATCH5_WCXB = 30
+BATCH5_MIN_TEASERS = 3
+TEASER_MIN_WORDS = 12
 WCXB_MAX_BLOCKS = 260  # a page an annotator can read in full in one sitting
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s?%|percent|\$\d|\b\d{1,3}(?:,\d{3})+\b")
 _AGE = re.compile(r",\s\d{2},\s")
@@ -164,12 +177,12 @@ def main() -> None:
     parser.add_argument("--corpus-dir", type=Path, default=Path("../shared/corpus"))
     parser.add_argument("--out", type=Path, default=Path("annotations/work"))
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--batch", type=int, choices=(1, 2, 3, 4), default=1)
+    parser.add_argument("--batch", type=int, choices=(1, 2, 3, 4, 5), default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     corpus = args.corpus_dir
-    if args.batch in (2, 3, 4):
-        chooser = {2: second_batch, 3: third_batch, 4: fourth_batch}[args.batch]
+    if args.batch in (2, 3, 4, 5):
+        chooser = {2: second_batch, 3: third_batch, 4: fourth_batch, 5: fifth_batch}[args.batch]
         write_batch(corpus, args.out, chooser(corpus, args.out, rng), append=True)
         return
     pages: list[dict] = [
@@ -258,6 +271,48 @@ def fourth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     return new_ids(known, pages)
 
 
+def dump_blocks(data: bytes) -> list:
+    """A page's blocks as a text dump of its HTML (``rendering: dump``), as ``segment_gold`` makes them."""
+    blocks, _, _ = split_page(data, SegmentOptions())
+    return split_page(dump_text(blocks), SegmentOptions(input_format="text"))[0]
+
+
+def teaser_paragraphs(blocks: list, reference: str) -> int:
+    """Bulleted paragraphs of ``TEASER_MIN_WORDS`` words or more that the reference does not hold."""
+    held = content_mask(blocks, reference)
+    return sum(b.tag == "li" and len(b.text.split()) >= TEASER_MIN_WORDS and not h for b, h in zip(blocks, held))
+
+
+def fifth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
+    """Pages of batch 5: WCXB articles of domains no split holds, as text dumps, richest in teasers."""
+    known = known_pages(out, 5)
+    used = {p["site"] for p in known}
+    meta = json.loads((corpus / "wcxb-dev" / "metadata.json").read_text())["files"]
+    scored = []
+    for file_id, info in sorted(meta.items()):
+        if info["page_type"] != "article" or info["domain"] in used:
+            continue
+        body = main_content(corpus, file_id)
+        if not 1500 < len(body) < 12000:
+            continue
+        blocks = dump_blocks(gzip.decompress(wcxb_html(corpus, file_id).read_bytes()))
+        teasers = teaser_paragraphs(blocks, body)
+        if teasers >= BATCH5_MIN_TEASERS and len(blocks) <= WCXB_MAX_BLOCKS:
+            scored.append((teasers, rng.random(), file_id, info["domain"]))
+    scored.sort(reverse=True)
+    pages: list[dict] = []
+    for _, _, file_id, domain in scored:
+        if domain in used:
+            continue
+        used.add(domain)  # one page per domain
+        entry = wcxb_entry(corpus, "train", domain, wcxb_html(corpus, file_id), batch=5, rendering="dump")
+        entry["doc_id"] += "-dump"
+        pages.append(entry)
+        if len(pages) == BATCH5_WCXB:
+            break
+    return new_ids(known, pages)
+
+
 def write_batch(corpus: Path, out: Path, pages: list[dict], *, append: bool) -> None:
     """One reading file per page, and the pages in the manifest."""
     (out / "pages").mkdir(parents=True, exist_ok=True)
@@ -265,6 +320,8 @@ def write_batch(corpus: Path, out: Path, pages: list[dict], *, append: bool) -> 
         path = corpus / page["source"]
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
         blocks, title, _ = split_page(data, SegmentOptions())
+        if page.get("rendering") == "dump":
+            blocks = dump_blocks(data)
         page["blocks"] = len(blocks)
         (out / "pages" / f"{page['doc_id']}.txt").write_text(reading_file(blocks, title, page["source"]))
     with open(out / "manifest.jsonl", "a" if append else "w") as fh:

@@ -3,7 +3,7 @@
     python tools/compile_annotations.py disagreements   # list blocks two annotators labeled differently
     python tools/compile_annotations.py build           # write the gold file (needs the adjudications)
 
-Primary annotators are A–G (batch 1), I–M (batch 2), N–Q (batch 3), R–W (batch 4) and ``lead`` for the seed page; H is the
+Primary annotators are A–G (batch 1), I–M (batch 2), N–Q (batch 3), R–W (batch 4), X, Y, Z, AA–AC (batch 5) and ``lead`` for the seed page; H is the
 second, independent annotator on a subset of both batches. Where the two differ, the adjudicated label
 (``work/adjudication.tsv``: ``doc_id<TAB>index<TAB>label<TAB>reason``) is the gold,
 and both original labels stay in the block's ``votes``.
@@ -102,7 +102,7 @@ def build() -> None:
                     label, reason = adjudicated[(doc_id, index)]
                     extra["adjudicated"] = {"by": "adjudicator", "reason": reason}
             blocks.append(GoldBlock(text=text, label=label, annotator=primary, origin="hand", extra=extra))
-        page_extra = {"guideline": version} | ({"batch": entry["batch"]} if "batch" in entry else {})
+        page_extra = {"guideline": version} | {k: entry[k] for k in ("batch", "rendering") if k in entry}
         pages.append(GoldPage(doc_id, entry["source"], entry["site"], entry["split"], blocks, page_extra))
     write_pages("annotations/gold.jsonl", pages)
     print(f"wrote {len(pages)} pages, {sum(len(p.blocks) for p in pages)} blocks → annotations/gold.jsonl")

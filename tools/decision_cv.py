@@ -55,7 +55,8 @@ def build(args: argparse.Namespace) -> int:
     # their examples are learned in the folds that do not hold their site
     batch = {p.doc_id: p.batch for p in pages}
     examples = [e for e in examples if e.source != "gold" or batch[e.page_id] != args.leave_out_batch]
-    pages = [p for p in pages if batch[p.doc_id] not in (args.learn_only_batch, args.leave_out_batch)]
+    learn_only = {int(b) for b in args.learn_only_batch.split(",")} if args.learn_only_batch else set()
+    pages = [p for p in pages if batch[p.doc_id] not in learn_only | {args.leave_out_batch}]
     sites = np.array([p.site for p in pages])
     proba, gold, page_index = [], [], []
     for fold, (_, held) in enumerate(GroupKFold(n_splits=args.folds).split(pages, groups=sites)):
@@ -123,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--seed", type=int, default=0)
     make.add_argument("--jobs", type=int, default=2, help="processes for segmenting WCXB pages")
     make.add_argument("--out", default="oof.npz")
-    make.add_argument("--learn-only-batch", type=int, help="learn from this annotation batch's pages, never score them")
+    make.add_argument("--learn-only-batch", help="learn from these annotation batches' pages (comma-separated), "
+                      "never score them")
     make.add_argument("--leave-out-batch", type=int, help="neither learn from nor score this annotation batch's pages")
     make.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT, help="a hand-labeled block's weight")
     make.add_argument("--kind-only-batches", help="annotation batches that teach the kind model only (train.py's)")
