@@ -12,7 +12,7 @@ from .alignment import content_mask
 from .annotations import GoldBlock, GoldPage, realign
 from .blocks import Block
 from .corpus import BenchmarkPage, read_bytes
-from .dump import dump_text
+from .dump import dump_blocks
 from .errors import InputError
 from .model import BOILERPLATE, CONTENT
 from .options import SegmentOptions
@@ -80,6 +80,8 @@ def benchmark_examples(pages: Iterable[BenchmarkPage], *, jobs: int = 1, progres
 def segment_gold(page: GoldPage, corpus: Path | None) -> tuple[list[Block], list[GoldBlock | None]]:
     """A gold page re-segmented from the corpus, and the gold block each new block re-aligns to.
 
+    A page labeled as a text dump of its HTML (``rendering: dump``) is re-segmented as that dump.
+
     When the corpus page is not available the stored block texts are used as
     they are (the segmentation they were labeled on).
     """
@@ -88,7 +90,7 @@ def segment_gold(page: GoldPage, corpus: Path | None) -> tuple[list[Block], list
         try:
             blocks, _, _ = split_page(read_bytes(path), SegmentOptions())
             if page.extra.get("rendering") == "dump":  # labeled as a text dump of the HTML (batch 5)
-                blocks, _, _ = split_page(dump_text(blocks), SegmentOptions(input_format="text"))
+                blocks = dump_blocks(blocks)
             return blocks, realign(page.blocks, [b.text for b in blocks])
         except InputError:
             pass

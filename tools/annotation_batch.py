@@ -43,7 +43,8 @@ import re
 from pathlib import Path
 
 from thresher.alignment import content_mask
-from thresher.dump import dump_text
+from thresher.blocks import Block
+from thresher.dump import dump_blocks
 from thresher.options import SegmentOptions
 from thresher.segmenter import split_page
 
@@ -271,14 +272,8 @@ def fourth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     return new_ids(known, pages)
 
 
-def dump_blocks(data: bytes) -> list:
-    """A page's blocks as a text dump of its HTML (``rendering: dump``), as ``segment_gold`` makes them."""
-    blocks, _, _ = split_page(data, SegmentOptions())
-    return split_page(dump_text(blocks), SegmentOptions(input_format="text"))[0]
-
-
-def teaser_paragraphs(blocks: list, reference: str) -> int:
-    """Bulleted paragraphs of ``TEASER_MIN_WORDS`` words or more that the reference does not hold."""
+def teaser_paragraphs(blocks: list[Block], reference: str) -> int:
+    """How many bulleted paragraphs of ``TEASER_MIN_WORDS`` words or more the reference does not hold."""
     held = content_mask(blocks, reference)
     return sum(b.tag == "li" and len(b.text.split()) >= TEASER_MIN_WORDS and not h for b, h in zip(blocks, held))
 
@@ -295,7 +290,7 @@ def fifth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
         body = main_content(corpus, file_id)
         if not 1500 < len(body) < 12000:
             continue
-        blocks = dump_blocks(gzip.decompress(wcxb_html(corpus, file_id).read_bytes()))
+        blocks = dump_blocks(split_page(gzip.decompress(wcxb_html(corpus, file_id).read_bytes()), SegmentOptions())[0])
         teasers = teaser_paragraphs(blocks, body)
         if teasers >= BATCH5_MIN_TEASERS and len(blocks) <= WCXB_MAX_BLOCKS:
             scored.append((teasers, rng.random(), file_id, info["domain"]))
@@ -321,7 +316,7 @@ def write_batch(corpus: Path, out: Path, pages: list[dict], *, append: bool) -> 
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
         blocks, title, _ = split_page(data, SegmentOptions())
         if page.get("rendering") == "dump":
-            blocks = dump_blocks(data)
+            blocks = dump_blocks(blocks)
         page["blocks"] = len(blocks)
         (out / "pages" / f"{page['doc_id']}.txt").write_text(reading_file(blocks, title, page["source"]))
     with open(out / "manifest.jsonl", "a" if append else "w") as fh:

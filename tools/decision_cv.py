@@ -32,7 +32,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 import train
-from thresher.annotations import read_dir
+from thresher.annotations import parse_batches, read_dir
 from thresher.corpus import corpus_dir
 from thresher.evaluation.scores import confusion_table, content_f1_table, paired_bootstrap_tables, prf_table
 from thresher.labels import LABELS
@@ -51,11 +51,11 @@ def build(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     corpus = corpus_dir(None)
     pages = [p for p in read_dir(Path(train_args.annotations)) if p.split in splits]
-    # a learn-only batch's pages are never held out (the folds are those of a run without them);
+    # learn-only batches' pages are never held out (the folds are those of a run without them);
     # their examples are learned in the folds that do not hold their site
     batch = {p.doc_id: p.batch for p in pages}
     examples = [e for e in examples if e.source != "gold" or batch[e.page_id] != args.leave_out_batch]
-    learn_only = {int(b) for b in args.learn_only_batch.split(",")} if args.learn_only_batch else set()
+    learn_only = parse_batches(args.learn_only_batch) or set()
     pages = [p for p in pages if batch[p.doc_id] not in learn_only | {args.leave_out_batch}]
     sites = np.array([p.site for p in pages])
     proba, gold, page_index = [], [], []
