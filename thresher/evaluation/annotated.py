@@ -33,10 +33,12 @@ def _score_in_worker(page: GoldPage) -> dict[str, Scored]:
 
 
 def page_type(page: GoldPage, wcxb_types: dict[str, str]) -> str:
-    """``press release`` for the offices' text pages, ``wcxb <type>`` for WCXB pages."""
+    """``press release`` for the offices' text pages, ``wcxb <type>`` for WCXB pages (``wcxb <type>
+    dump`` for those labeled as a text dump of the page)."""
     if page.source.startswith("wcxb-dev/"):
         file_id = Path(page.source).name.split(".")[0]
-        return f"wcxb {wcxb_types.get(file_id, 'unknown')}"
+        dump = " dump" if page.extra.get("rendering") == "dump" else ""
+        return f"wcxb {wcxb_types.get(file_id, 'unknown')}{dump}"
     return "press release" if page.source.startswith("press-releases/") else "other"
 
 
