@@ -246,30 +246,41 @@ def third_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     return new_ids(known, pages)
 
 
-def fourth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
-    """Pages of batch 4: WCXB articles of domains no split holds, richest in aggregate lines."""
-    known = known_pages(out, 4)
-    used = {p["site"] for p in known}
+def ranked_articles(corpus: Path, used: set[str], rng: random.Random, score, minimum: int, count: int,
+                    fits=lambda path: True) -> list[tuple[str, Path]]:
+    """WCXB articles of domains not in ``used`` with 1,500-12,000 characters of ``main_content``, ranked
+    by ``score(file_id, main_content)`` (at least ``minimum``; ties in random order): the first
+    ``count`` whose HTML ``fits``, one page per domain, as ``(domain, html path)``."""
     meta = json.loads((corpus / "wcxb-dev" / "metadata.json").read_text())["files"]
     scored = []
     for file_id, info in sorted(meta.items()):
         if info["page_type"] != "article" or info["domain"] in used:
             continue
         body = main_content(corpus, file_id)
-        lines = aggregate_lines(body) if 1500 < len(body) < 12000 else 0
-        if lines >= BATCH4_MIN_LINES:
-            scored.append((lines, rng.random(), file_id, info["domain"]))
-    scored.sort(reverse=True)
-    pages: list[dict] = []
-    for _, _, file_id, domain in scored:
-        f = wcxb_html(corpus, file_id)
-        if domain in used or too_long(f):
+        if not 1500 < len(body) < 12000:
             continue
-        used.add(domain)  # one page per domain
-        pages.append(wcxb_entry(corpus, "train", domain, f, batch=4))
-        if len(pages) == BATCH4_WCXB:
+        value = score(file_id, body)
+        if value >= minimum:
+            scored.append((value, rng.random(), file_id, info["domain"]))
+    scored.sort(reverse=True)
+    taken, out = set(used), []
+    for _, _, file_id, domain in scored:
+        path = wcxb_html(corpus, file_id)
+        if domain in taken or not fits(path):
+            continue
+        taken.add(domain)
+        out.append((domain, path))
+        if len(out) == count:
             break
-    return new_ids(known, pages)
+    return out
+
+
+def fourth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
+    """Pages of batch 4: WCXB articles of domains no split holds, richest in aggregate lines."""
+    known = known_pages(out, 4)
+    chosen = ranked_articles(corpus, {p["site"] for p in known}, rng, lambda _, body: aggregate_lines(body),
+                             BATCH4_MIN_LINES, BATCH4_WCXB, fits=lambda path: not too_long(path))
+    return new_ids(known, [wcxb_entry(corpus, "train", domain, f, batch=4) for domain, f in chosen])
 
 
 def teaser_paragraphs(blocks: list[Block], reference: str) -> int:
@@ -281,30 +292,16 @@ def teaser_paragraphs(blocks: list[Block], reference: str) -> int:
 def fifth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     """Pages of batch 5: WCXB articles of domains no split holds, as text dumps, richest in teasers."""
     known = known_pages(out, 5)
-    used = {p["site"] for p in known}
-    meta = json.loads((corpus / "wcxb-dev" / "metadata.json").read_text())["files"]
-    scored = []
-    for file_id, info in sorted(meta.items()):
-        if info["page_type"] != "article" or info["domain"] in used:
-            continue
-        body = main_content(corpus, file_id)
-        if not 1500 < len(body) < 12000:
-            continue
-        blocks = dump_blocks(split_page(gzip.decompress(wcxb_html(corpus, file_id).read_bytes()), SegmentOptions())[0])
-        teasers = teaser_paragraphs(blocks, body)
-        if teasers >= BATCH5_MIN_TEASERS and len(blocks) <= WCXB_MAX_BLOCKS:
-            scored.append((teasers, rng.random(), file_id, info["domain"]))
-    scored.sort(reverse=True)
-    pages: list[dict] = []
-    for _, _, file_id, domain in scored:
-        if domain in used:
-            continue
-        used.add(domain)  # one page per domain
-        entry = wcxb_entry(corpus, "train", domain, wcxb_html(corpus, file_id), batch=5, rendering="dump")
-        entry["doc_id"] += "-dump"
-        pages.append(entry)
-        if len(pages) == BATCH5_WCXB:
-            break
+
+    def teasers(file_id: str, body: str) -> int:
+        html = gzip.decompress(wcxb_html(corpus, file_id).read_bytes())
+        blocks = dump_blocks(split_page(html, SegmentOptions())[0])
+        return teaser_paragraphs(blocks, body) if len(blocks) <= WCXB_MAX_BLOCKS else 0
+
+    chosen = ranked_articles(corpus, {p["site"] for p in known}, rng, teasers, BATCH5_MIN_TEASERS, BATCH5_WCXB)
+    pages = [wcxb_entry(corpus, "train", domain, f, batch=5, rendering="dump") for domain, f in chosen]
+    for page in pages:
+        page["doc_id"] += "-dump"
     return new_ids(known, pages)
 
 
