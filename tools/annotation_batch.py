@@ -36,7 +36,6 @@ teasers and product blurbs content: nothing it learns from is a text scrape with
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
 import re
@@ -44,6 +43,7 @@ from pathlib import Path
 
 from thresher.alignment import content_mask
 from thresher.blocks import Block
+from thresher.corpus import read_bytes
 from thresher.dump import dump_blocks
 from thresher.options import SegmentOptions
 from thresher.segmenter import split_page
@@ -136,7 +136,7 @@ def wcxb_html(corpus: Path, file_id: str) -> Path:
 
 def too_long(path: Path) -> bool:
     """More blocks than an annotator can read in one sitting."""
-    return len(split_page(gzip.decompress(path.read_bytes()), SegmentOptions())[0]) > WCXB_MAX_BLOCKS
+    return len(split_page(read_bytes(path), SegmentOptions())[0]) > WCXB_MAX_BLOCKS
 
 
 def wcxb_pages(corpus: Path, rng: random.Random, splits: tuple[tuple[str, int], ...] = WCXB_SPLITS,
@@ -294,8 +294,7 @@ def fifth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     known = known_pages(out, 5)
 
     def teasers(file_id: str, body: str) -> int:
-        html = gzip.decompress(wcxb_html(corpus, file_id).read_bytes())
-        blocks = dump_blocks(split_page(html, SegmentOptions())[0])
+        blocks = dump_blocks(split_page(read_bytes(wcxb_html(corpus, file_id)), SegmentOptions())[0])
         return teaser_paragraphs(blocks, body) if len(blocks) <= WCXB_MAX_BLOCKS else 0
 
     chosen = ranked_articles(corpus, {p["site"] for p in known}, rng, teasers, BATCH5_MIN_TEASERS, BATCH5_WCXB)
@@ -310,7 +309,7 @@ def write_batch(corpus: Path, out: Path, pages: list[dict], *, append: bool) -> 
     (out / "pages").mkdir(parents=True, exist_ok=True)
     for page in pages:
         path = corpus / page["source"]
-        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        data = read_bytes(path)
         blocks, title, _ = split_page(data, SegmentOptions())
         if page.get("rendering") == "dump":
             blocks = dump_blocks(blocks)

@@ -5,7 +5,8 @@
     PYTHONPATH=$PWD python tools/seed_holdout.py score /tmp/holdout.npz
 
 ``fit`` learns what ``train.py`` learns (its options go after ``--``) less the seed page and every
-example of WCXB fold 0's sites (5 folds grouped by domain, as ``evaluate.py benchmark wcxb-dev``),
+example of WCXB fold 0's sites (the first of 5 folds grouped by domain over every WCXB dev page; not
+the same split as ``evaluate.py benchmark wcxb-dev``'s, whose folds cover the pages that segment),
 in about 10 minutes on one core, and saves the model as ``train.py`` does (arrays, no pickle).
 ``score`` prints what the shipped model cannot show, since the seed is one of its training pages:
 
@@ -34,6 +35,8 @@ import train  # noqa: E402
 from thresher.annotations import read_dir  # noqa: E402
 from thresher.corpus import corpus_dir, read_bytes, wcxb_pages  # noqa: E402
 from thresher.dump import dump_text  # noqa: E402
+from thresher.evaluation.scores import content_f1  # noqa: E402
+from thresher.labels import Label  # noqa: E402
 from thresher.model import BlockClassifier  # noqa: E402
 from thresher.options import SegmentOptions  # noqa: E402
 from thresher.persistence import load_model, save_model  # noqa: E402
@@ -42,11 +45,11 @@ from thresher.segmenter import split_page  # noqa: E402
 from thresher.training import fit_examples, segment_gold  # noqa: E402
 
 SEED_SITE = "seed"
-BOILERPLATE = "boilerplate"
+BOILERPLATE = Label.BOILERPLATE.value
 
 
 def fold_sites(corpus: Path) -> set[str]:
-    """The domains of WCXB fold 0 (5 folds grouped by domain, ``evaluate.py``'s first fold)."""
+    """The domains of WCXB fold 0: the first of 5 folds grouped by domain over every WCXB dev page."""
     pages = list(wcxb_pages(corpus))
     sites = np.array([p.site for p in pages])
     _, held = next(GroupKFold(n_splits=5).split(pages, groups=sites))
@@ -65,12 +68,6 @@ def fit(args: argparse.Namespace) -> int:
     save_model(model, args.out, card={"held_out": "the seed page and WCXB fold 0's domains"})
     print(f"wrote {args.out}")
     return 0
-
-
-def _content_f1(pairs: list[tuple[bool, bool, int]], weighted: bool) -> float:
-    tp = sum(w if weighted else 1 for g, p, w in pairs if g and p)
-    wrong = sum(w if weighted else 1 for g, p, w in pairs if g != p)
-    return 2 * tp / (2 * tp + wrong) if tp or wrong else 1.0
 
 
 def score(args: argparse.Namespace) -> int:
@@ -102,16 +99,18 @@ def score(args: argparse.Namespace) -> int:
     for name, predicted in texts.items():
         s = benchmarks.score("wcxb-dev", predicted, references)
         print(f"WCXB fold 0, {len(pages)} articles as {name:10s}: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
-    pairs = []
+    truth, predicted, words = [], [], []
     dumps = [p for p in gold if p.extra.get("rendering") == "dump" and p.site in held]
     for page in dumps:
         blocks, matched = segment_gold(page, corpus)
         for block, g, label in zip(blocks, matched, label_blocks(blocks, model)):
             if g is not None:
-                pairs.append((g.label != BOILERPLATE, label != BOILERPLATE, len(block.text.split())))
+                truth.append(g.label)
+                predicted.append(label)
+                words.append(len(block.text.split()))
     if dumps:
-        print(f"gold dumps of fold 0's sites, {len(dumps)} pages: block content F1 {_content_f1(pairs, False):.3f}, "
-              f"word content F1 {_content_f1(pairs, True):.3f}")
+        print(f"gold dumps of fold 0's sites, {len(dumps)} pages: block content F1 {content_f1(truth, predicted):.3f}, "
+              f"word content F1 {content_f1(truth, predicted, words):.3f}")
     return 0
 
 
