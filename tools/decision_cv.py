@@ -54,9 +54,10 @@ def build(args: argparse.Namespace) -> int:
     # learn-only batches' pages are never held out (the folds are those of a run without them);
     # their examples are learned in the folds that do not hold their site
     batch = {p.doc_id: p.batch for p in pages}
-    examples = [e for e in examples if e.source != "gold" or batch[e.page_id] != args.leave_out_batch]
+    left_out = parse_batches(args.leave_out_batch) or set()
+    examples = [e for e in examples if e.source != "gold" or batch[e.page_id] not in left_out]
     learn_only = parse_batches(args.learn_only_batch) or set()
-    pages = [p for p in pages if batch[p.doc_id] not in learn_only | {args.leave_out_batch}]
+    pages = [p for p in pages if batch[p.doc_id] not in learn_only | left_out]
     sites = np.array([p.site for p in pages])
     proba, gold, page_index = [], [], []
     for fold, (_, held) in enumerate(GroupKFold(n_splits=args.folds).split(pages, groups=sites)):
@@ -126,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--out", default="oof.npz")
     make.add_argument("--learn-only-batch", help="learn from these annotation batches' pages (comma-separated), "
                       "never score them")
-    make.add_argument("--leave-out-batch", type=int, help="neither learn from nor score this annotation batch's pages")
+    make.add_argument("--leave-out-batch", help="neither learn from nor score these annotation batches' pages "
+                      "(comma-separated)")
     make.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT, help="a hand-labeled block's weight")
     make.add_argument("--kind-only-batches", help="annotation batches that teach the kind model only (train.py's)")
     make.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
