@@ -273,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--jobs", type=int, default=default_jobs())
     b.add_argument("--batches", help="wcxb-dev: annotation batches the fold models learn from (default: all; the "
-                                     "shipped model's are 1,2)")
+                                     "shipped model's: 1,2,4 with --kind-only-batches 4)")
     b.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT,
                    help="wcxb-dev: how many aligned benchmark blocks a hand-labeled block counts for")
     b.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
