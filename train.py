@@ -95,6 +95,12 @@ def load_examples(args: argparse.Namespace) -> tuple[list[Example], list[str]]:
     return examples, notes
 
 
+def new_model(args: argparse.Namespace) -> BlockClassifier:
+    """The unfitted estimator these options ask for (``--seed``, ``--set``): what train.py fits,
+    and what a tool taking train.py's options must fit too."""
+    return BlockClassifier(random_state=args.seed, **parse_params(args.set))
+
+
 def summary(examples: list[Example]) -> dict:
     by_source: dict[str, dict] = {}
     for ex in examples:
@@ -120,8 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {source:10s} {entry['pages']:5d} pages {entry['blocks']:7d} blocks {entry['sites']:5d} sites  {entry['labels']}")
     for note in notes:
         print(f"note: {note}")
-    params = parse_params(args.set)
-    model = BlockClassifier(random_state=args.seed, **params)
+    model = new_model(args)
     bar = tqdm(total=6 if model.content_words else 5, desc="fitting", unit="step")
 
     def step(name: str) -> None:

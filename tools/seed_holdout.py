@@ -37,12 +37,11 @@ from thresher.corpus import corpus_dir, read_bytes, wcxb_pages  # noqa: E402
 from thresher.dump import dump_text  # noqa: E402
 from thresher.evaluation.scores import content_f1  # noqa: E402
 from thresher.labels import Label  # noqa: E402
-from thresher.model import BlockClassifier  # noqa: E402
 from thresher.options import SegmentOptions  # noqa: E402
 from thresher.persistence import load_model, save_model  # noqa: E402
 from thresher.pipeline import Page, label_blocks  # noqa: E402
 from thresher.segmenter import split_page  # noqa: E402
-from thresher.training import fit_examples, parse_params, segment_gold  # noqa: E402
+from thresher.training import fit_examples, segment_gold  # noqa: E402
 
 SEED_SITE = "seed"
 BOILERPLATE = Label.BOILERPLATE.value
@@ -64,7 +63,7 @@ def fit(args: argparse.Namespace) -> int:
     held = fold_sites(corpus_dir(train_args.corpus_dir)) | {SEED_SITE}
     kept = [e for e in examples if e.site not in held]
     print(f"learning from {len(kept)} of {len(examples)} examples (the seed and {len(held) - 1} WCXB domains held out)")
-    model = fit_examples(BlockClassifier(random_state=train_args.seed, **parse_params(train_args.set)), kept)
+    model = fit_examples(train.new_model(train_args), kept)
     save_model(model, args.out, card={"held_out": "the seed page and WCXB fold 0's domains"})
     print(f"wrote {args.out}")
     return 0
