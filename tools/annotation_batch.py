@@ -9,6 +9,7 @@ proposes no label. Splits are by site: no office or domain is in two splits.
     python tools/annotation_batch.py --batch 3     # train/dev press releases that report aggregates
     python tools/annotation_batch.py --batch 4     # WCXB articles of new domains that report aggregates
     python tools/annotation_batch.py --batch 5     # WCXB articles of new domains as text dumps, with teaser cards
+    python tools/annotation_batch.py --batch 6     # train/dev press releases that report trends in figures
 
 The second batch adds pages of the train and dev sites only (press-release offices, and WCXB
 domains no split holds yet, as train), richest in figures first: the statistic label was on the
@@ -31,6 +32,13 @@ HTML-to-text dump gives (``thresher.dump``: list items bulleted, a card's lead i
 title), ranked by their teaser paragraphs: bulleted paragraphs of 12 words or more that the page's
 ``main_content`` does not hold. With the seed site held out, a model labels all ten of the seed's
 teasers and product blurbs content: nothing it learns from is a text scrape with teaser cards.
+
+The sixth batch is press releases of the train and dev offices ranked by trend lines: aggregate
+lines (batch 3's rule) that also compare or change over a period (increased, fell, fewest, compared,
+per year...). Batch 3's rule found one case's money and counts; the statistics the model misses most
+out of fold are prose reports of an office's or a city's figures over time (crime down N percent,
+cases dismissed this year), and a period's change is what one case's release rarely states. Indexes
+of releases are left out; a page may be long (an annual report), up to ``BATCH6_MAX_BLOCKS``.
 """
 
 from __future__ import annotations
@@ -72,6 +80,10 @@ BATCH4_MIN_LINES = 2
 BATCH5_WCXB = 30
 BATCH5_MIN_TEASERS = 3
 TEASER_MIN_WORDS = 12
+# batch 6: office → pages, press releases with at least BATCH6_MIN_LINES trend lines, ranked by them
+BATCH6_OFFICES = {"kings_ny": 8, "orange_ca": 6, "dallas_tx": 2, "harris_tx": 2}
+BATCH6_MIN_LINES = 2
+BATCH6_MAX_BLOCKS = 400
 WCXB_MAX_BLOCKS = 260  # a page an annotator can read in full in one sitting
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s?%|percent|\$\d|\b\d{1,3}(?:,\d{3})+\b")
 _AGE = re.compile(r",\s\d{2},\s")
@@ -81,6 +93,8 @@ _AGGREGATE = re.compile(r"percent|per cent|%|\btotal|\brate\b|\bfiscal\b|\bannua
                         r"\b(?:more than|over|nearly|approximately) \$?\d|"
                         r"\d[\d,]* (?:cases|arrests|defendants|victims|people|residents|convictions|charges|homes|families)",
                         re.I)
+_TREND = re.compile(r"\b(?:decreas|increas|declin|drop|fell|rose|reduc|lowest|highest|fewest|record (?:low|high)|compared|"
+                    r"year[- ]over[- ]year|per year|each year|annually|last year|this year)", re.I)
 _DATED_LINE = re.compile(r"^.{0,120}\b(?:19|20)\d\d\s*$", re.M)
 _NEWS_DOMAIN = re.compile(r"news|times|post|tribune|herald|journal|gazette|daily|press|reuters|bbc|cnn|guardian|report|observer|chronicle|star|register|today", re.I)
 
@@ -122,6 +136,28 @@ def aggregate_pages(corpus: Path, office: str, count: int, rng: random.Random, s
         scored.append((aggregate_lines(text), rng.random(), f))
     scored.sort(reverse=True)
     return [f for lines, _, f in scored[:count] if lines > 0]
+
+
+def trend_lines(text: str) -> int:
+    """Distinct aggregate lines that also state a change or a comparison over a period."""
+    return sum(len(_NUMBER.findall(line)) >= 2 and bool(_AGGREGATE.search(line)) and bool(_TREND.search(line))
+               for line in set(text.splitlines()))
+
+
+def trend_pages(corpus: Path, office: str, count: int, rng: random.Random, skip: frozenset[str]) -> list[Path]:
+    """The releases of an office richest in trend lines (at least ``BATCH6_MIN_LINES``, ties in random
+    order, at most ``BATCH6_MAX_BLOCKS`` blocks); indexes of releases are left out."""
+    scored = []
+    for f in sorted((corpus / "press-releases" / office).glob("*.txt")):
+        if str(f.relative_to(corpus)) in skip:
+            continue
+        text = f.read_text(encoding="utf-8", errors="replace")
+        lines = trend_lines(text)
+        if lines >= BATCH6_MIN_LINES and len(_DATED_LINE.findall(text)) < 10:
+            scored.append((lines, rng.random(), f))
+    scored.sort(reverse=True)
+    fits = [f for _, _, f in scored if len(split_page(read_bytes(f), SegmentOptions())[0]) <= BATCH6_MAX_BLOCKS]
+    return fits[:count]
 
 
 def main_content(corpus: Path, file_id: str) -> str:
@@ -178,12 +214,12 @@ def main() -> None:
     parser.add_argument("--corpus-dir", type=Path, default=Path("../shared/corpus"))
     parser.add_argument("--out", type=Path, default=Path("annotations/work"))
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--batch", type=int, choices=(1, 2, 3, 4, 5), default=1)
+    parser.add_argument("--batch", type=int, choices=(1, 2, 3, 4, 5, 6), default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     corpus = args.corpus_dir
-    if args.batch in (2, 3, 4, 5):
-        chooser = {2: second_batch, 3: third_batch, 4: fourth_batch, 5: fifth_batch}[args.batch]
+    if args.batch in (2, 3, 4, 5, 6):
+        chooser = {2: second_batch, 3: third_batch, 4: fourth_batch, 5: fifth_batch, 6: sixth_batch}[args.batch]
         write_batch(corpus, args.out, chooser(corpus, args.out, rng), append=True)
         return
     pages: list[dict] = [
@@ -301,6 +337,15 @@ def fifth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     pages = [wcxb_entry(corpus, "train", domain, f, batch=5, rendering="dump") for domain, f in chosen]
     for page in pages:
         page["doc_id"] += "-dump"
+    return new_ids(known, pages)
+
+
+def sixth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
+    """Pages of batch 6: press releases of the train and dev offices that report trends in figures."""
+    known = known_pages(out, 6)
+    skip = frozenset(p["source"] for p in known)
+    pages = [press_entry(corpus, office, OFFICES[office][0], f, batch=6)
+             for office, count in BATCH6_OFFICES.items() for f in trend_pages(corpus, office, count, rng, skip)]
     return new_ids(known, pages)
 
 
