@@ -4,7 +4,7 @@
     python tools/compile_annotations.py build           # write the gold file (needs the adjudications)
 
 Primary annotators are A–G (batch 1), I–M (batch 2), N–Q (batch 3), R–W (batch 4), X, Y, Z and
-AA–AC (batch 5), and ``lead`` for the seed page; H is the second, independent annotator on a
+AA–AC (batch 5), AD–AF (batch 6), and ``lead`` for the seed page; H is the second, independent annotator on a
 subset of every batch. Where the two differ, the adjudicated label
 (``work/adjudication.tsv``: ``doc_id<TAB>index<TAB>label<TAB>reason``) is the gold,
 and both original labels stay in the block's ``votes``.
