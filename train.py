@@ -47,6 +47,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "criterion (models/MODEL_CARD.md)")
     parser.add_argument("--kind-only-batches", help="annotation batches that teach the kind model only, e.g. 4 (their "
                         "pages are WCXB pages whose sides the aligned labels already teach)")
+    parser.add_argument("--leave-out-pages", metavar="DOC_ID,...",
+                        help="annotation pages not to learn from, by doc_id (comma-separated)")
     parser.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT,
                         help="how many aligned benchmark blocks a hand-labeled block counts for")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -75,6 +77,13 @@ def load_examples(args: argparse.Namespace) -> tuple[list[Example], list[str]]:
     if batches is not None:
         gold = in_batches(gold, batches)
         notes.append(f"annotation batches {sorted(batches)} only")
+    left_out = set(filter(None, (args.leave_out_pages or "").split(",")))
+    if left_out:
+        unknown = left_out - {p.doc_id for p in all_gold}
+        if unknown:
+            raise SystemExit(f"--leave-out-pages: no annotation page {sorted(unknown)}")
+        gold = [p for p in gold if p.doc_id not in left_out]
+        notes.append(f"left out annotation pages {sorted(left_out)}")
     # sites of held-out gold pages stay unseen, benchmark pages of those sites included
     held_out = {p.site for p in all_gold if p.split not in splits}
     if corpus and not args.no_benchmark:

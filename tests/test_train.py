@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from thresher.annotations import read_dir
 
 from .conftest import ROOT
@@ -37,3 +39,14 @@ def test_gold_weight_sets_every_hand_labeled_page_but_the_worked_example():
     weights = {e.page_id: e.weight for e in examples}
     assert weights.pop("seed-dhs-ice-operation-rise") == WORKED_EXAMPLES["seed-dhs-ice-operation-rise"]
     assert weights and set(weights.values()) == {2.5}
+
+
+def test_left_out_pages_are_not_learned_and_an_unknown_one_is_refused():
+    train = _train_module()
+    pages = sorted(p.doc_id for p in read_dir(ROOT / "annotations") if p.batch == 6)
+    base = ["--no-benchmark", "--batches", "6", "--jobs", "1", "--annotations", str(ROOT / "annotations")]
+    examples, notes = train.load_examples(train.parse_args(base + ["--leave-out-pages", ",".join(pages[:2])]))
+    assert {e.page_id for e in examples} == set(pages[2:]) and len(pages) > 2
+    assert any(note.startswith("left out annotation pages") for note in notes)
+    with pytest.raises(SystemExit, match="no annotation page"):
+        train.load_examples(train.parse_args(base + ["--leave-out-pages", "no-such-page"]))

@@ -45,7 +45,8 @@ def build(args: argparse.Namespace) -> int:
     splits = set(args.splits.split(","))
     train_args = train.parse_args(["--splits", args.splits, "--limit", str(args.limit), "--jobs", str(args.jobs),
                                    "--gold-weight", str(args.gold_weight)]
-                                  + (["--kind-only-batches", args.kind_only_batches] if args.kind_only_batches else []))
+                                  + (["--kind-only-batches", args.kind_only_batches] if args.kind_only_batches else [])
+                                  + (["--leave-out-pages", args.leave_out_pages] if args.leave_out_pages else []))
     examples, notes = train.load_examples(train_args)
     for note in notes:
         print(f"note: {note}")
@@ -57,7 +58,8 @@ def build(args: argparse.Namespace) -> int:
     left_out = parse_batches(args.leave_out_batch) or set()
     examples = [e for e in examples if e.source != "gold" or batch[e.page_id] not in left_out]
     learn_only = parse_batches(args.learn_only_batch) or set()
-    pages = [p for p in pages if batch[p.doc_id] not in learn_only | left_out]
+    left_out_pages = set((args.leave_out_pages or "").split(","))
+    pages = [p for p in pages if batch[p.doc_id] not in learn_only | left_out and p.doc_id not in left_out_pages]
     sites = np.array([p.site for p in pages])
     proba, gold, page_index = [], [], []
     for fold, (_, held) in enumerate(GroupKFold(n_splits=args.folds).split(pages, groups=sites)):
@@ -130,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--leave-out-batch", help="neither learn from nor score these annotation batches' pages "
                       "(comma-separated)")
     make.add_argument("--gold-weight", type=float, default=GOLD_WEIGHT, help="a hand-labeled block's weight")
+    make.add_argument("--leave-out-pages", metavar="DOC_ID,...",
+                      help="annotation pages neither learned from nor scored (train.py's)")
     make.add_argument("--kind-only-batches", help="annotation batches that teach the kind model only (train.py's)")
     make.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                       help="a BlockClassifier parameter of the fold models (repeatable)")
