@@ -43,7 +43,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--annotations", default="annotations", help="folder of gold *.jsonl files")
     parser.add_argument("--splits", default="train,dev", help="annotation splits to learn from (test stays held out)")
     parser.add_argument("--batches", help="annotation batches to learn from, e.g. 1,2,4 (default: all); the shipped "
-                        "model learned from batches 1, 2 and 4 (4 for the kinds only); batch 3 failed its adoption "
+                        "model learned from batches 1, 2 and 4 (4 for the kinds only); batches 3, 5 and 6 failed their adoption "
                         "criterion (models/MODEL_CARD.md)")
     parser.add_argument("--kind-only-batches", help="annotation batches that teach the kind model only, e.g. 4 (their "
                         "pages are WCXB pages whose sides the aligned labels already teach)")
