@@ -273,13 +273,19 @@ def second_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     return new_ids(known, pages)
 
 
+def press_batch(corpus: Path, out: Path, rng: random.Random, batch: int, offices: dict[str, int], choose) -> list[dict]:
+    """A batch of press releases: ``choose(corpus, office, count, rng, skip)`` picks each office's pages,
+    skipping those the manifest holds; each keeps its office's split."""
+    known = known_pages(out, batch)
+    skip = frozenset(p["source"] for p in known)
+    pages = [press_entry(corpus, office, OFFICES[office][0], f, batch=batch)
+             for office, count in offices.items() for f in choose(corpus, office, count, rng, skip)]
+    return new_ids(known, pages)
+
+
 def third_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     """Pages of batch 3: press releases of the train and dev offices that report aggregates."""
-    known = known_pages(out, 3)
-    skip = frozenset(p["source"] for p in known)
-    pages = [press_entry(corpus, office, OFFICES[office][0], f, batch=3)
-             for office, count in BATCH3_OFFICES.items() for f in aggregate_pages(corpus, office, count, rng, skip)]
-    return new_ids(known, pages)
+    return press_batch(corpus, out, rng, 3, BATCH3_OFFICES, aggregate_pages)
 
 
 def ranked_articles(corpus: Path, used: set[str], rng: random.Random, score, minimum: int, count: int,
@@ -342,11 +348,7 @@ def fifth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
 
 def sixth_batch(corpus: Path, out: Path, rng: random.Random) -> list[dict]:
     """Pages of batch 6: press releases of the train and dev offices that report trends in figures."""
-    known = known_pages(out, 6)
-    skip = frozenset(p["source"] for p in known)
-    pages = [press_entry(corpus, office, OFFICES[office][0], f, batch=6)
-             for office, count in BATCH6_OFFICES.items() for f in trend_pages(corpus, office, count, rng, skip)]
-    return new_ids(known, pages)
+    return press_batch(corpus, out, rng, 6, BATCH6_OFFICES, trend_pages)
 
 
 def write_batch(corpus: Path, out: Path, pages: list[dict], *, append: bool) -> None:
