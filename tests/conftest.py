@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+# One OpenMP thread for the tests' fits, set before scikit-learn loads its OpenMP runtime (which reads
+# it once). With a CPU-bound train.py beside it on a 2-core machine, the boosted trees' OpenMP threads
+# spun in split_next for minutes on a fit that takes seconds alone; the tests' models are tiny.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "corpus" / "examples"
 SEED = EXAMPLES / "dhs-ice-operation-rise.txt"
