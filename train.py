@@ -77,7 +77,7 @@ def load_examples(args: argparse.Namespace) -> tuple[list[Example], list[str]]:
     if batches is not None:
         gold = in_batches(gold, batches)
         notes.append(f"annotation batches {sorted(batches)} only")
-    left_out = set(filter(None, (args.leave_out_pages or "").split(",")))
+    left_out = left_out_pages(args)
     if left_out:
         unknown = left_out - {p.doc_id for p in all_gold}
         if unknown:
@@ -102,6 +102,11 @@ def load_examples(args: argparse.Namespace) -> tuple[list[Example], list[str]]:
     examples += gold_examples(tqdm(gold, desc="gold pages", unit="page"), corpus, weight=args.gold_weight,
                               kind_only_batches=kind_only)
     return examples, notes
+
+
+def left_out_pages(args: argparse.Namespace) -> set[str]:
+    """The doc_ids ``--leave-out-pages`` names."""
+    return set(filter(None, (args.leave_out_pages or "").split(",")))
 
 
 def new_model(args: argparse.Namespace) -> BlockClassifier:

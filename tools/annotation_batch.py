@@ -47,6 +47,7 @@ import argparse
 import json
 import random
 import re
+from itertools import islice
 from pathlib import Path
 
 from thresher.alignment import content_mask
@@ -124,18 +125,26 @@ def aggregate_lines(text: str) -> int:
     return sum(len(_NUMBER.findall(line)) >= 2 and bool(_AGGREGATE.search(line)) for line in set(text.splitlines()))
 
 
-def aggregate_pages(corpus: Path, office: str, count: int, rng: random.Random, skip: frozenset[str]) -> list[Path]:
-    """The releases of an office richest in aggregate lines (ties in random order); indexes of
-    releases (ten or more short lines ending in a year) are left out."""
-    files = [f for f in sorted((corpus / "press-releases" / office).glob("*.txt")) if str(f.relative_to(corpus)) not in skip]
+def ranked_releases(corpus: Path, office: str, rng: random.Random, skip: frozenset[str], score, keep) -> list[tuple[int, Path]]:
+    """An office's releases not in ``skip``, as ``(score(text), path)`` from the highest score (ties in
+    random order), those for which ``keep(text, score)`` holds; indexes of releases (ten or more short
+    lines ending in a year) are left out."""
     scored = []
-    for f in files:
-        text = f.read_text(encoding="utf-8", errors="replace")
-        if not 600 < len(text) < 15000 or len(_DATED_LINE.findall(text)) >= 10:
+    for f in sorted((corpus / "press-releases" / office).glob("*.txt")):
+        if str(f.relative_to(corpus)) in skip:
             continue
-        scored.append((aggregate_lines(text), rng.random(), f))
+        text = f.read_text(encoding="utf-8", errors="replace")
+        value = score(text)
+        if keep(text, value) and len(_DATED_LINE.findall(text)) < 10:
+            scored.append((value, rng.random(), f))
     scored.sort(reverse=True)
-    return [f for lines, _, f in scored[:count] if lines > 0]
+    return [(value, f) for value, _, f in scored]
+
+
+def aggregate_pages(corpus: Path, office: str, count: int, rng: random.Random, skip: frozenset[str]) -> list[Path]:
+    """The releases of an office richest in aggregate lines, of 600-15,000 characters."""
+    ranked = ranked_releases(corpus, office, rng, skip, aggregate_lines, lambda text, _: 600 < len(text) < 15000)
+    return [f for lines, f in ranked[:count] if lines > 0]
 
 
 def trend_lines(text: str) -> int:
@@ -145,19 +154,11 @@ def trend_lines(text: str) -> int:
 
 
 def trend_pages(corpus: Path, office: str, count: int, rng: random.Random, skip: frozenset[str]) -> list[Path]:
-    """The releases of an office richest in trend lines (at least ``BATCH6_MIN_LINES``, ties in random
-    order, at most ``BATCH6_MAX_BLOCKS`` blocks); indexes of releases are left out."""
-    scored = []
-    for f in sorted((corpus / "press-releases" / office).glob("*.txt")):
-        if str(f.relative_to(corpus)) in skip:
-            continue
-        text = f.read_text(encoding="utf-8", errors="replace")
-        lines = trend_lines(text)
-        if lines >= BATCH6_MIN_LINES and len(_DATED_LINE.findall(text)) < 10:
-            scored.append((lines, rng.random(), f))
-    scored.sort(reverse=True)
-    fits = [f for _, _, f in scored if len(split_page(read_bytes(f), SegmentOptions())[0]) <= BATCH6_MAX_BLOCKS]
-    return fits[:count]
+    """The releases of an office richest in trend lines (at least ``BATCH6_MIN_LINES``), of at most
+    ``BATCH6_MAX_BLOCKS`` blocks: pages are segmented only until ``count`` fit."""
+    ranked = ranked_releases(corpus, office, rng, skip, trend_lines, lambda _, lines: lines >= BATCH6_MIN_LINES)
+    fitting = (f for _, f in ranked if len(split_page(read_bytes(f), SegmentOptions())[0]) <= BATCH6_MAX_BLOCKS)
+    return list(islice(fitting, count))
 
 
 def main_content(corpus: Path, file_id: str) -> str:

@@ -58,7 +58,7 @@ def build(args: argparse.Namespace) -> int:
     left_out = parse_batches(args.leave_out_batch) or set()
     examples = [e for e in examples if e.source != "gold" or batch[e.page_id] not in left_out]
     learn_only = parse_batches(args.learn_only_batch) or set()
-    left_out_pages = set((args.leave_out_pages or "").split(","))
+    left_out_pages = train.left_out_pages(train_args)
     pages = [p for p in pages if batch[p.doc_id] not in learn_only | left_out and p.doc_id not in left_out_pages]
     sites = np.array([p.site for p in pages])
     proba, gold, page_index = [], [], []
