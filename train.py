@@ -56,6 +56,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", default="models/thresher-default.npz", help="model file to write")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes for segmenting pages")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="OpenMP threads of the boosted trees (default: one per core); 1 when other jobs share the machine")
     parser.add_argument("--no-benchmark", action="store_true", help="learn from the annotations only")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N benchmark pages (quick runs)")
     return parser.parse_args(argv)
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         bar.set_postfix_str(name)
         bar.update(1)
 
-    fit_examples(model, examples, progress=step)
+    fit_examples(model, examples, progress=step, threads=args.threads)
     step("done")  # each step is counted as it starts; this counts the last one as finished
     bar.close()
     card = {

@@ -50,3 +50,28 @@ def test_left_out_pages_are_not_learned_and_an_unknown_one_is_refused():
     assert any(note.startswith("left out annotation pages") for note in notes)
     with pytest.raises(SystemExit, match="no annotation page"):
         train.load_examples(train.parse_args(base + ["--leave-out-pages", "no-such-page"]))
+
+
+def test_threads_cap_openmp_while_fitting_and_restore_it_after(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    import thresher.training
+
+    def openmp_threads() -> set[int]:
+        return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "openmp"}
+
+    before = openmp_threads()
+    assert before, "scikit-learn's OpenMP runtime is loaded with thresher.model"
+    seen = []
+
+    class Recorder:
+        def fit(self, *args, **kwargs):
+            seen.append(openmp_threads())
+            return self
+
+    wanted = 2 if before != {2} else 1
+    thresher.training.fit_examples(Recorder(), [], threads=wanted)
+    thresher.training.fit_examples(Recorder(), [])
+    assert seen == [{wanted}, before]
+    assert openmp_threads() == before
+    assert _train_module().parse_args(["--threads", "1"]).threads == 1

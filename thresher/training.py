@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,12 +117,21 @@ def gold_examples(pages: Iterable[GoldPage], corpus: Path | None, *, weight: flo
     return out
 
 
-def fit_examples(model, examples: list[Example], progress: Callable | None = None):
+def fit_examples(model, examples: list[Example], progress: Callable | None = None, threads: int = 0):
     """``model.fit`` on examples: each page's blocks and labels, its site as the group, its
-    weight, and whether it teaches the kind model only."""
-    return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples],
-                     sample_weight=[e.weight for e in examples], progress=progress,
-                     kind_only=[e.kind_only for e in examples])
+    weight, and whether it teaches the kind model only.
+
+    ``threads`` caps the OpenMP threads of the boosted trees while fitting (0: OpenMP's own
+    count, one per core). With another CPU-bound job on the machine, scikit-learn's
+    HistGradientBoosting threads can spin-wait for minutes on a busy core; 1 avoids that.
+    """
+    from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
+
+    limit = threadpool_limits(limits=threads, user_api="openmp") if threads else nullcontext()
+    with limit:
+        return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples],
+                         sample_weight=[e.weight for e in examples], progress=progress,
+                         kind_only=[e.kind_only for e in examples])
 
 
 def default_jobs() -> int:

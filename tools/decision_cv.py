@@ -1,6 +1,6 @@
 """Choose the final decision rule on out-of-fold probabilities of the train+dev gold pages.
 
-    OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/decision_cv.py build --limit 400 --out /tmp/oof.npz
+    PYTHONPATH=$PWD python tools/decision_cv.py build --limit 400 --threads 1 --out /tmp/oof.npz
     PYTHONPATH=$PWD python tools/decision_cv.py rules /tmp/oof.npz
 
 ``--limit 400`` fits a fold in about 3 minutes on one core, ``--limit 0`` (every WCXB page, as
@@ -66,7 +66,8 @@ def build(args: argparse.Namespace) -> int:
         held_sites = set(sites[held].tolist())
         kept = [e for e in examples if e.site not in held_sites]
         started = time.time()
-        model = fit_examples(BlockClassifier(**{"random_state": args.seed, **parse_params(args.set)}), kept)
+        model = fit_examples(BlockClassifier(**{"random_state": args.seed, **parse_params(args.set)}), kept,
+                             threads=args.threads)
         for i in held:
             blocks, matched = segment_gold(pages[i], corpus)
             proba.append(model.page_proba(blocks)[1])
@@ -126,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--limit", type=int, default=400, help="WCXB pages learned from per fold (the first N)")
     make.add_argument("--seed", type=int, default=0)
     make.add_argument("--jobs", type=int, default=2, help="processes for segmenting WCXB pages")
+    make.add_argument("--threads", type=int, default=0, help="OpenMP threads of the boosted trees (default: one per core)")
     make.add_argument("--out", default="oof.npz")
     make.add_argument("--learn-only-batch", help="learn from these annotation batches' pages (comma-separated), "
                       "never score them")
