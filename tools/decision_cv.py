@@ -2,6 +2,7 @@
 
     PYTHONPATH=$PWD python tools/decision_cv.py build --limit 400 --threads 1 --out /tmp/oof.npz
     PYTHONPATH=$PWD python tools/decision_cv.py rules /tmp/oof.npz
+    PYTHONPATH=$PWD python tools/decision_cv.py compare /tmp/oof.npz /tmp/candidate.npz
 
 ``--limit 400`` fits a fold in about 3 minutes on one core, ``--limit 0`` (every WCXB page, as
 ``train.py``) in about 6; MIN_CONTENT_DEFAULT was chosen on builds with 400, 800 and all pages,
@@ -118,6 +119,32 @@ def rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def compare(args: argparse.Namespace) -> int:
+    """Two builds of the same pages (a candidate against a base) under the shipped decision rule:
+    per-label F1 of each, and the paired page bootstrap of the candidate's macro-F1 minus the base's."""
+    tables = []
+    for path in (args.base, args.candidate):
+        data = np.load(path)
+        tables.append((data, page_tables(data["proba"], data["gold"], data["page"], revise)))
+    (base, base_tables), (cand, cand_tables) = tables
+    if not (np.array_equal(base["gold"], cand["gold"]) and np.array_equal(base["page"], cand["page"])
+            and np.array_equal(base["doc_id"], cand["doc_id"])):
+        print("the two builds did not score the same pages and blocks", file=sys.stderr)
+        return 2
+    print(f"{len(base_tables)} pages, {int((base['gold'] != '').sum())} gold blocks; shipped rule "
+          "(content at 0.4, case_record at 0.2, then revision)")
+    print(f"{'build':10s} macro-F1 " + " ".join(f"{label:>11s}" for label in LABELS) + "  content-F1  stat P / R")
+    for name, table in (("base", base_tables), ("candidate", cand_tables)):
+        scores = prf_table(table.sum(axis=0))
+        stat = scores["statistic"]
+        print(f"{name:10s} {scores['macro']['f1']:8.4f} " + " ".join(f"{scores[lb]['f1']:11.3f}" for lb in LABELS)
+              + f"  {content_f1_table(table.sum(axis=0)):10.3f}  {stat['precision']:.3f} / {stat['recall']:.3f}")
+    diff = paired_bootstrap_tables(cand_tables, base_tables, macro_f1)
+    print(f"candidate - base: {diff['diff']:+.4f} [{diff['low']:+.4f}, {diff['high']:+.4f}], "
+          f"P(not better) {diff['p_not_better']:.3f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -143,8 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     score_rules.add_argument("oof", help="the npz file `build` wrote")
     score_rules.add_argument("--case-record-at", type=float, nargs="*", default=[],
                              help="also try these content thresholds for blocks whose kind is case_record")
+    paired = commands.add_parser("compare", help="a candidate build against a base build of the same pages")
+    paired.add_argument("base", help="the base build's npz file")
+    paired.add_argument("candidate", help="the candidate build's npz file")
     args = parser.parse_args(argv)
-    return build(args) if args.command == "build" else rules(args)
+    return {"build": build, "rules": rules, "compare": compare}[args.command](args)
 
 
 if __name__ == "__main__":
