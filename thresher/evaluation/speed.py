@@ -97,12 +97,17 @@ def main(args) -> int:
         ours_s, code, err = timed(command, env)
         print(f"\nwhole process on a folder of {n} pages (import and model loading included):")
         print(f"  thresher clean         {ours_s:6.1f} s  ({n / ours_s:.0f} pages/s, exit {code})")
-        if shutil.which("trafilatura"):
+        # the script beside this interpreter first: a virtualenv run without activating it has no PATH entry
+        beside = Path(sys.executable).parent / "trafilatura"
+        script = str(beside) if beside.is_file() else shutil.which("trafilatura")
+        if script:
             out = Path(tmp) / "out"
-            theirs_s, code, err = timed(["trafilatura", "--input-dir", str(folder), "--output-dir", str(out),
+            theirs_s, code, err = timed([script, "--input-dir", str(folder), "--output-dir", str(out),
                                          "--parallel", "1"], env)
             print(f"  trafilatura --input-dir {theirs_s:6.1f} s  ({n / theirs_s:.0f} pages/s, exit {code}); "
                   f"time ratio trafilatura / thresher: {theirs_s / ours_s:.2f}")
+        else:
+            print("  trafilatura's command line not found: pip install '.[compare]'")
     rss, heavy = peak_memory_mb(5, args.model)
     print(f"\npeak memory, one 5 MB page in a fresh process: {rss:.0f} MB "
           f"({'it imported ' + ', '.join(heavy) if heavy else 'scikit-learn and pandas not imported'})")
