@@ -4,6 +4,7 @@
     OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py --set type_c=2 --set kind_balance=1
     OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py --repeats 3 --learn-only-batch 2
     OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py --repeats 3 --leave-out-batch 2
+    OMP_NUM_THREADS=1 PYTHONPATH=$PWD python tools/kind_cv.py --repeats 3 --leave-out-batch 3,5,6 --learn-only-batch 4
 
 Only the kind part of ``BlockClassifier`` is refitted per fold, on the fold's gold content
 blocks. Two figures per run:
@@ -37,7 +38,7 @@ from sklearn.model_selection import GroupKFold
 
 import thresher.compiled
 import thresher.model
-from thresher.annotations import read_dir
+from thresher.annotations import parse_batches, read_dir
 from thresher.compiled import combine
 from thresher.corpus import corpus_dir
 from thresher.labels import CONTENT_LABELS, LABELS
@@ -128,14 +129,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=1, help="repeats with shuffled site folds")
     parser.add_argument("--set", action="append", default=[], help="a BlockClassifier parameter, name=value")
-    parser.add_argument("--learn-only-batch", type=int, help="learn from this annotation batch's pages, never score them")
-    parser.add_argument("--leave-out-batch", type=int, help="neither learn from nor score this annotation batch's pages")
+    parser.add_argument("--learn-only-batch", help="learn from these annotation batches' pages (comma-separated), "
+                        "never score them")
+    parser.add_argument("--leave-out-batch", help="neither learn from nor score these annotation batches' pages "
+                        "(comma-separated)")
     parser.add_argument("--model", help="model file whose content scores the 5-label figure uses (default: shipped)")
     args = parser.parse_args(argv)
     params = parse_params(args.set)
-    pages = [p for p in load(set(args.splits.split(",")), args.model) if p.batch != args.leave_out_batch]
-    results = cross_validate([p for p in pages if p.batch != args.learn_only_batch], params, args.folds, args.repeats,
-                             learn_only=[p for p in pages if p.batch == args.learn_only_batch])
+    left_out, learn_only = parse_batches(args.leave_out_batch) or set(), parse_batches(args.learn_only_batch) or set()
+    pages = [p for p in load(set(args.splits.split(",")), args.model) if p.batch not in left_out]
+    results = cross_validate([p for p in pages if p.batch not in learn_only], params, args.folds, args.repeats,
+                             learn_only=[p for p in pages if p.batch in learn_only])
     for r in results:
         kinds = " ".join(f"{k} {v:.3f}" for k, v in r["kind"].items())
         labels = " ".join(f"{k} {v:.3f}" for k, v in r["label"].items())
