@@ -52,7 +52,7 @@ def test_left_out_pages_are_not_learned_and_an_unknown_one_is_refused():
         train.load_examples(train.parse_args(base + ["--leave-out-pages", "no-such-page"]))
 
 
-def test_threads_cap_openmp_while_fitting_and_restore_it_after(monkeypatch):
+def test_threads_cap_openmp_while_fitting_and_restore_it_after():
     from threadpoolctl import threadpool_info
 
     import thresher.training

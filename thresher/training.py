@@ -9,6 +9,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
+
 from .alignment import content_mask
 from .annotations import GoldBlock, GoldPage, realign
 from .blocks import Block
@@ -125,8 +127,6 @@ def fit_examples(model, examples: list[Example], progress: Callable | None = Non
     count, one per core). With another CPU-bound job on the machine, scikit-learn's
     HistGradientBoosting threads can spin-wait for minutes on a busy core; 1 avoids that.
     """
-    from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
-
     limit = threadpool_limits(limits=threads, user_api="openmp") if threads else nullcontext()
     with limit:
         return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples],

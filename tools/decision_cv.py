@@ -38,7 +38,7 @@ from thresher.corpus import corpus_dir
 from thresher.evaluation.scores import confusion_table, content_f1_table, paired_bootstrap_tables, prf_table
 from thresher.labels import LABELS
 from thresher.model import BlockClassifier
-from thresher.revision import revise
+from thresher.revision import KIND_MIN_CONTENT_DEFAULT, MIN_CONTENT_DEFAULT, revise
 from thresher.training import GOLD_WEIGHT, fit_examples, parse_params, segment_gold
 
 
@@ -111,34 +111,36 @@ def rules(args: argparse.Namespace) -> int:
           + "  content-F1  diff [95%]  P(not better)")
     tables = {name: page_tables(proba, gold, page, rule) for name, rule in candidates.items()}
     for name, table in tables.items():
-        scores = prf_table(table.sum(axis=0))
         diff = paired_bootstrap_tables(table, tables["argmax"], macro_f1)
-        print(f"{name:22s} {scores['macro']['f1']:8.3f} " + " ".join(f"{scores[lb]['f1']:11.3f}" for lb in LABELS)
-              + f"  {content_f1_table(table.sum(axis=0)):10.3f}  {diff['diff']:+.3f} [{diff['low']:+.3f}, "
+        print(f"{name:22s} {score_row(table, 3)}  {diff['diff']:+.3f} [{diff['low']:+.3f}, "
               f"{diff['high']:+.3f}]  {diff['p_not_better']:.2f}")
     return 0
+
+
+def score_row(tables: np.ndarray, places: int) -> str:
+    """Macro-F1, each label's F1 and content F1 of per-page confusion ``tables``, as ``rules`` and
+    ``compare`` print them."""
+    total = tables.sum(axis=0)
+    scores = prf_table(total)
+    return (f"{scores['macro']['f1']:8.{places}f} " + " ".join(f"{scores[lb]['f1']:11.3f}" for lb in LABELS)
+            + f"  {content_f1_table(total):10.3f}")
 
 
 def compare(args: argparse.Namespace) -> int:
     """Two builds of the same pages (a candidate against a base) under the shipped decision rule:
     per-label F1 of each, and the paired page bootstrap of the candidate's macro-F1 minus the base's."""
-    tables = []
-    for path in (args.base, args.candidate):
-        data = np.load(path)
-        tables.append((data, page_tables(data["proba"], data["gold"], data["page"], revise)))
-    (base, base_tables), (cand, cand_tables) = tables
-    if not (np.array_equal(base["gold"], cand["gold"]) and np.array_equal(base["page"], cand["page"])
-            and np.array_equal(base["doc_id"], cand["doc_id"])):
+    base, cand = np.load(args.base), np.load(args.candidate)
+    if any(not np.array_equal(base[key], cand[key]) for key in ("gold", "page", "doc_id")):
         print("the two builds did not score the same pages and blocks", file=sys.stderr)
         return 2
+    base_tables, cand_tables = (page_tables(d["proba"], d["gold"], d["page"], revise) for d in (base, cand))
+    kinds = ", ".join(f"{kind} at {t}" for kind, t in KIND_MIN_CONTENT_DEFAULT.items())
     print(f"{len(base_tables)} pages, {int((base['gold'] != '').sum())} gold blocks; shipped rule "
-          "(content at 0.4, case_record at 0.2, then revision)")
+          f"(content at {MIN_CONTENT_DEFAULT}, {kinds}, then revision)")
     print(f"{'build':10s} macro-F1 " + " ".join(f"{label:>11s}" for label in LABELS) + "  content-F1  stat P / R")
     for name, table in (("base", base_tables), ("candidate", cand_tables)):
-        scores = prf_table(table.sum(axis=0))
-        stat = scores["statistic"]
-        print(f"{name:10s} {scores['macro']['f1']:8.4f} " + " ".join(f"{scores[lb]['f1']:11.3f}" for lb in LABELS)
-              + f"  {content_f1_table(table.sum(axis=0)):10.3f}  {stat['precision']:.3f} / {stat['recall']:.3f}")
+        stat = prf_table(table.sum(axis=0))["statistic"]
+        print(f"{name:10s} {score_row(table, 4)}  {stat['precision']:.3f} / {stat['recall']:.3f}")
     diff = paired_bootstrap_tables(cand_tables, base_tables, macro_f1)
     print(f"candidate - base: {diff['diff']:+.4f} [{diff['low']:+.4f}, {diff['high']:+.4f}], "
           f"P(not better) {diff['p_not_better']:.3f}")
