@@ -21,7 +21,12 @@ blocks. Two figures per run:
 annotation batch; a gold page's ``batch``, 1 when absent) and lets the batch's pages join a
 fold's training side when their site is not held out: whether the new pages help on sites they
 do not come from. ``--model`` names the model whose content scores the 5-label figure uses
-(the shipped one by default).
+(the shipped one by default). ``--content-scores FILE`` keeps those scores in a file: written
+the first time, read after, so a branch whose kind features no longer match any model file
+(which ``load_model`` then refuses) can still be screened against the same content scores:
+
+    python tools/kind_cv.py --content-scores /tmp/content.npz        # on main: writes the file
+    python tools/kind_cv.py --content-scores /tmp/content.npz        # on the branch: reads it
 """
 
 from __future__ import annotations
@@ -59,8 +64,11 @@ def _memo_type_features(blocks, indices, n_blocks):
     return _ROWS[key]
 
 
-thresher.model.type_features = _memo_type_features  # fitting
-thresher.compiled.type_features = _memo_type_features  # scoring
+def memoize_type_features() -> None:
+    """Let fitting and scoring share ``type_features`` rows for this process's run (called by
+    ``main``, not on import: the rows are keyed by the blocks' ids, valid while the pages live)."""
+    thresher.model.type_features = _memo_type_features  # fitting
+    thresher.compiled.type_features = _memo_type_features  # scoring
 
 
 class GoldCase(NamedTuple):
@@ -74,15 +82,44 @@ class GoldCase(NamedTuple):
     batch: int
 
 
-def load(splits: set[str], model_path: str | None = None) -> list[GoldCase]:
+def load(splits: set[str], model_path: str | None = None, scores_path: Path | None = None) -> list[GoldCase]:
     """The gold pages in ``splits``, segmented afresh each run (a pickled cache would be a file
-    that runs code when loaded)."""
+    that runs code when loaded), with their content scores: read from ``scores_path`` when it
+    exists, else computed by the model and, given ``scores_path``, written there."""
     pages = [p for p in read_dir(Path("annotations")) if p.split in splits]
     batches = {p.doc_id: p.batch for p in pages}
     examples = gold_examples(pages, corpus_dir(None))
-    model = load_model(model_path)
-    return [GoldCase(e.blocks, e.labels, e.site, e.weight, model.content_scores(e.blocks)[1], batches[e.page_id])
-            for e in examples]
+    if scores_path is not None and scores_path.exists():
+        content = read_content_scores(scores_path, [(e.page_id, len(e.blocks)) for e in examples])
+    else:
+        model = load_model(model_path)
+        content = [model.content_scores(e.blocks)[1] for e in examples]
+        if scores_path is not None:
+            write_content_scores(scores_path, [e.page_id for e in examples], content)
+    return [GoldCase(e.blocks, e.labels, e.site, e.weight, c, batches[e.page_id]) for e, c in zip(examples, content)]
+
+
+def write_content_scores(path: Path, page_ids: list[str], scores: list[np.ndarray]) -> None:
+    """Pages' content scores as plain arrays (ids, block counts, all scores in page order)."""
+    np.savez(path, page_id=np.array(page_ids, dtype=str), n_blocks=np.array([len(s) for s in scores], dtype=np.int64),
+             scores=np.concatenate(scores) if scores else np.zeros(0))
+
+
+def read_content_scores(path: Path, pages: list[tuple[str, int]]) -> list[np.ndarray]:
+    """The scores :func:`write_content_scores` wrote, for ``pages`` ((id, block count) each);
+    raises ``ValueError`` when a page is missing or was segmented into another number of blocks."""
+    with np.load(path, allow_pickle=False) as data:
+        ids, counts, flat = data["page_id"].tolist(), data["n_blocks"], data["scores"]
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    where = {page_id: (int(starts[i]), int(counts[i])) for i, page_id in enumerate(ids)}
+    out = []
+    for page_id, n_blocks in pages:
+        if page_id not in where or where[page_id][1] != n_blocks:
+            found = "missing" if page_id not in where else f"{where[page_id][1]} blocks, segmented now into {n_blocks}"
+            raise ValueError(f"{path}: content scores of {page_id}: {found}")
+        start, n = where[page_id]
+        out.append(flat[start:start + n])
+    return out
 
 
 def cross_validate(pages: list[GoldCase], params: dict, folds: int, repeats: int, errors: list | None = None,
@@ -134,10 +171,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leave-out-batch", help="neither learn from nor score these annotation batches' pages "
                         "(comma-separated)")
     parser.add_argument("--model", help="model file whose content scores the 5-label figure uses (default: shipped)")
+    parser.add_argument("--content-scores", type=Path, metavar="FILE",
+                        help="read the content scores from FILE (.npz), or, when it does not exist, write them there")
     args = parser.parse_args(argv)
+    memoize_type_features()
     params = parse_params(args.set)
     left_out, learn_only = parse_batches(args.leave_out_batch) or set(), parse_batches(args.learn_only_batch) or set()
-    pages = [p for p in load(set(args.splits.split(",")), args.model) if p.batch not in left_out]
+    try:
+        loaded = load(set(args.splits.split(",")), args.model, args.content_scores)
+    except ValueError as error:
+        print(f"kind_cv: {error}", file=sys.stderr)
+        return 2
+    pages = [p for p in loaded if p.batch not in left_out]
     results = cross_validate([p for p in pages if p.batch not in learn_only], params, args.folds, args.repeats,
                              learn_only=[p for p in pages if p.batch in learn_only])
     for r in results:

@@ -1,0 +1,45 @@
+"""tools/kind_cv.py's content-score file, which lets a branch with other kind features be screened."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+import thresher.model
+
+from .conftest import ROOT
+
+
+def _kind_cv():
+    spec = importlib.util.spec_from_file_location("thresher_kind_cv", ROOT / "tools" / "kind_cv.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_importing_the_tool_leaves_the_model_module_alone():
+    before = thresher.model.type_features
+    _kind_cv()
+    assert thresher.model.type_features is before
+
+
+def test_content_scores_round_trip_by_page_id(tmp_path):
+    tool = _kind_cv()
+    path = tmp_path / "content.npz"
+    scores = [np.array([0.1, 0.9, 0.5]), np.array([0.7]), np.array([0.2, 0.3])]
+    tool.write_content_scores(path, ["orange_ca/a", "kings_ny/b", "seed"], scores)
+    # read in another order, as another split selection would ask
+    back = tool.read_content_scores(path, [("seed", 2), ("orange_ca/a", 3)])
+    np.testing.assert_array_equal(back[0], scores[2])
+    np.testing.assert_array_equal(back[1], scores[0])
+
+
+@pytest.mark.parametrize("page, message", [(("nowhere", 1), "missing"), (("kings_ny/b", 4), "1 blocks, segmented now into 4")])
+def test_content_scores_refuse_a_page_they_do_not_match(tmp_path, page, message):
+    tool = _kind_cv()
+    path = tmp_path / "content.npz"
+    tool.write_content_scores(path, ["orange_ca/a", "kings_ny/b"], [np.array([0.1, 0.9]), np.array([0.7])])
+    with pytest.raises(ValueError, match=message):
+        tool.read_content_scores(path, [page])
