@@ -27,7 +27,7 @@ def test_importing_the_tool_leaves_the_model_module_alone():
 
 def test_content_scores_round_trip_by_page_id(tmp_path):
     tool = _kind_cv()
-    path = tmp_path / "content.npz"
+    path = tmp_path / "content.scores"  # any name: the file is found again under the name given
     scores = [np.array([0.1, 0.9, 0.5]), np.array([0.7]), np.array([0.2, 0.3])]
     tool.write_content_scores(path, ["orange_ca/a", "kings_ny/b", "seed"], scores)
     # read in another order, as another split selection would ask

@@ -101,8 +101,9 @@ def load(splits: set[str], model_path: str | None = None, scores_path: Path | No
 
 def write_content_scores(path: Path, page_ids: list[str], scores: list[np.ndarray]) -> None:
     """Pages' content scores as plain arrays (ids, block counts, all scores in page order)."""
-    np.savez(path, page_id=np.array(page_ids, dtype=str), n_blocks=np.array([len(s) for s in scores], dtype=np.int64),
-             scores=np.concatenate(scores) if scores else np.zeros(0))
+    with open(path, "wb") as out:  # a file object: np.savez would add ".npz" to a name without it
+        np.savez(out, page_id=np.array(page_ids, dtype=str), n_blocks=np.array([len(s) for s in scores], dtype=np.int64),
+                 scores=np.concatenate(scores) if scores else np.zeros(0))
 
 
 def read_content_scores(path: Path, pages: list[tuple[str, int]]) -> list[np.ndarray]:
@@ -172,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                         "(comma-separated)")
     parser.add_argument("--model", help="model file whose content scores the 5-label figure uses (default: shipped)")
     parser.add_argument("--content-scores", type=Path, metavar="FILE",
-                        help="read the content scores from FILE (.npz), or, when it does not exist, write them there")
+                        help="read the content scores from FILE (.npz; --model is then not read), or, when it does not "
+                        "exist, write them there")
     args = parser.parse_args(argv)
     memoize_type_features()
     params = parse_params(args.set)
