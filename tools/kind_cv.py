@@ -176,12 +176,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="read the content scores from FILE (.npz; --model is then not read), or, when it does not "
                         "exist, write them there")
     args = parser.parse_args(argv)
+    if args.content_scores and not args.content_scores.exists() and not args.content_scores.parent.is_dir():
+        parser.error(f"--content-scores: no folder {args.content_scores.parent} to write the file in")
     memoize_type_features()
     params = parse_params(args.set)
     left_out, learn_only = parse_batches(args.leave_out_batch) or set(), parse_batches(args.learn_only_batch) or set()
     try:
         loaded = load(set(args.splits.split(",")), args.model, args.content_scores)
-    except ValueError as error:
+    except (ValueError, OSError) as error:
         print(f"kind_cv: {error}", file=sys.stderr)
         return 2
     pages = [p for p in loaded if p.batch not in left_out]
