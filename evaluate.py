@@ -5,7 +5,7 @@
     python evaluate.py annotations --report out/ --fail-under macro_f1=0.80,content_f1=0.95
     python evaluate.py benchmark scrapinghub --compare trafilatura,readability,justext
     python evaluate.py benchmark wcxb-dev                  # 5-fold CV grouped by domain (trains 5 models)
-    python evaluate.py speed                               # pages/s against trafilatura, process time, memory
+    python evaluate.py speed                               # pages/s against trafilatura, time per step, process time, memory
     python evaluate.py scale                               # folder, WARC, JSON Lines stream, Dask cluster
 """
 

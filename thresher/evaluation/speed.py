@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from ..corpus import corpus_dir, read_bytes, scrapinghub_pages, wcxb_pages
+from .stages import print_stages, stage_seconds
 
 
 def _single_thread() -> None:
@@ -86,6 +87,8 @@ def main(args) -> int:
     except ImportError:
         print("  trafilatura not installed: pip install '.[compare]'")
         theirs = None
+    print()
+    print_stages(stage_seconds(model.model, pages, model.options)[0], len(pages))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "pages"
         folder.mkdir()

@@ -1,0 +1,106 @@
+"""Where a page's time goes: the labeling steps timed one by one (``evaluate.py speed --stages``).
+
+The model runs as it always does; its parts (trees, word models) are wrapped in timers and the
+feature functions ``CompiledClassifier`` calls are swapped for timed ones while the pages run, so
+the breakdown cannot drift from what labeling does. The wrappers add two clock reads a call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+from .. import compiled
+from ..compiled import CompiledClassifier
+from ..options import SegmentOptions
+from ..pipeline import assign_labels
+from ..revision import revise
+from ..segmenter import split_page
+
+#: the steps, in the order a page meets them
+STAGES = ("segmentation", "block features", "content word model", "first pass", "neighbour features",
+          "second pass", "kind features", "kind word model", "kind trees", "revision and labels", "the rest")
+# the module functions CompiledClassifier calls, and the stage each belongs to
+_FUNCTIONS = {"local_features": "block features", "content_document": "content word model",
+              "context_features": "neighbour features", "type_features": "kind features",
+              "kind_context": "kind features"}
+
+
+class _Timed:
+    """A model part (trees or a word model) whose ``predict_proba`` is timed; all else passes through."""
+
+    def __init__(self, part, stage: str, seconds: dict[str, float]) -> None:
+        self._part, self._stage, self._seconds = part, stage, seconds
+
+    def predict_proba(self, X):
+        start = time.perf_counter()
+        try:
+            return self._part.predict_proba(X)
+        finally:
+            self._seconds[self._stage] += time.perf_counter() - start
+
+    def __getattr__(self, name: str):
+        return getattr(self._part, name)
+
+
+def _timed_function(function: Callable, stage: str, seconds: dict[str, float]) -> Callable:
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            seconds[stage] += time.perf_counter() - start
+    return timed
+
+
+@contextmanager
+def _timed_functions(seconds: dict[str, float]) -> Iterator[None]:
+    saved = {name: getattr(compiled, name) for name in _FUNCTIONS}
+    try:
+        for name, stage in _FUNCTIONS.items():
+            setattr(compiled, name, _timed_function(saved[name], stage, seconds))
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(compiled, name, function)
+
+
+def stage_seconds(model: CompiledClassifier, pages: list[bytes | str], options: SegmentOptions | None = None
+                  ) -> tuple[dict[str, float], list[np.ndarray]]:
+    """Seconds spent in each of ``STAGES`` over ``pages``, and each page's final scores.
+
+    Not thread-safe: while it runs, ``thresher.compiled``'s feature functions are timed ones.
+    A page that cannot be read raises, as ``segment_page`` would.
+    """
+    seconds: dict[str, float] = defaultdict(float)
+    parts = {"first_pass": "first pass", "second_pass": "second pass", "kind_words": "kind word model",
+             "kind_trees": "kind trees", "content_words": "content word model"}
+    timed = dataclasses.replace(model, **{name: _Timed(getattr(model, name), stage, seconds)
+                                          for name, stage in parts.items() if getattr(model, name) is not None})
+    options = options or SegmentOptions()
+    scores = []
+    start = time.perf_counter()
+    with _timed_functions(seconds):
+        for page in pages:
+            began = time.perf_counter()
+            blocks = split_page(page, options)[0]
+            seconds["segmentation"] += time.perf_counter() - began
+            first, final = timed.page_proba(blocks)
+            began = time.perf_counter()
+            assign_labels(blocks, first, final, revise(final))
+            seconds["revision and labels"] += time.perf_counter() - began
+            scores.append(final)
+    seconds["the rest"] = max(0.0, time.perf_counter() - start - sum(seconds.values()))
+    return {stage: seconds[stage] for stage in STAGES}, scores
+
+
+def print_stages(seconds: dict[str, float], n_pages: int) -> None:
+    total = sum(seconds.values())
+    print(f"where the time goes, {n_pages} pages ({1000 * total / max(n_pages, 1):.1f} ms a page):")
+    for stage in STAGES:
+        print(f"  {stage:20s} {1000 * seconds[stage] / max(n_pages, 1):6.2f} ms a page  {seconds[stage] / (total or 1):6.1%}")
