@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from thresher.decoding import decode_bytes
+from thresher.decoding import _control_share, decode_bytes
 from thresher.errors import BinaryInputError, EmptyInputError
 from thresher.options import SegmentOptions
 from thresher.segmenter import split_page
@@ -67,3 +69,9 @@ def test_empty_is_refused():
         decode_bytes(b"")
     with pytest.raises(EmptyInputError):
         split_page(b"   \n\n ", SegmentOptions())
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x40) | st.characters(), max_size=300))
+def test_control_share_counts_c0_controls_but_the_four_layout_ones(text):
+    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    assert _control_share(text) == (bad / len(text) if text else 0.0)
