@@ -8,6 +8,7 @@ import numpy as np
 
 import thresher
 import thresher.compiled
+import thresher.pipeline
 from thresher.evaluation.stages import STAGES, stage_seconds
 from thresher.segmenter import split_page
 
@@ -18,6 +19,7 @@ def test_stages_time_the_labeling_path_without_changing_it():
     model = thresher.load()
     pages = [SEED.read_bytes(), gzip.decompress((EXAMPLES / "wcxb-4101-sba.html.gz").read_bytes())]
     functions = {name: getattr(thresher.compiled, name) for name in ("local_features", "type_features")}
+    segment = thresher.pipeline.split_page
     seconds, scores = stage_seconds(model.model, pages, model.options)
     assert list(seconds) == list(STAGES)
     # every step a page goes through was timed (kind steps included: both pages have content)
@@ -26,3 +28,4 @@ def test_stages_time_the_labeling_path_without_changing_it():
         np.testing.assert_array_equal(got, model.model.page_proba(split_page(page, model.options)[0])[1])
     # the timed feature functions were put back
     assert all(getattr(thresher.compiled, name) is f for name, f in functions.items())
+    assert thresher.pipeline.split_page is segment

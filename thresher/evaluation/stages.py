@@ -1,8 +1,9 @@
-"""Where a page's time goes: the labeling steps timed one by one (``evaluate.py speed --stages``).
+"""Where a page's time goes: the labeling steps timed one by one (printed by ``evaluate.py speed``).
 
-The model runs as it always does; its parts (trees, word models) are wrapped in timers and the
-feature functions ``CompiledClassifier`` calls are swapped for timed ones while the pages run, so
-the breakdown cannot drift from what labeling does. The wrappers add two clock reads a call.
+Pages go through ``segment_page`` itself; the model's parts (trees, word models) are wrapped in
+timers, and the functions ``segment_page`` and ``CompiledClassifier`` call are swapped for timed
+ones while the pages run, so the breakdown cannot drift from what labeling does. The wrappers add
+two clock reads a call.
 """
 
 from __future__ import annotations
@@ -15,20 +16,19 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .. import compiled
+from .. import compiled, pipeline
 from ..compiled import CompiledClassifier
+from ..labels import LABELS
 from ..options import SegmentOptions
-from ..pipeline import assign_labels
-from ..revision import revise
-from ..segmenter import split_page
 
 #: the steps, in the order a page meets them
 STAGES = ("segmentation", "block features", "content word model", "first pass", "neighbour features",
-          "second pass", "kind features", "kind word model", "kind trees", "revision and labels", "the rest")
-# the module functions CompiledClassifier calls, and the stage each belongs to
-_FUNCTIONS = {"local_features": "block features", "content_document": "content word model",
-              "context_features": "neighbour features", "type_features": "kind features",
-              "kind_context": "kind features"}
+          "second pass", "kind features", "kind word model", "kind trees", "revision", "the rest")
+# the module functions segment_page and CompiledClassifier call, and the stage each belongs to
+_FUNCTIONS = {(pipeline, "split_page"): "segmentation", (pipeline, "revise"): "revision",
+              (compiled, "local_features"): "block features", (compiled, "content_document"): "content word model",
+              (compiled, "context_features"): "neighbour features", (compiled, "type_features"): "kind features",
+              (compiled, "kind_context"): "kind features"}
 
 
 class _Timed:
@@ -60,21 +60,22 @@ def _timed_function(function: Callable, stage: str, seconds: dict[str, float]) -
 
 @contextmanager
 def _timed_functions(seconds: dict[str, float]) -> Iterator[None]:
-    saved = {name: getattr(compiled, name) for name in _FUNCTIONS}
+    saved = {(module, name): getattr(module, name) for module, name in _FUNCTIONS}
     try:
-        for name, stage in _FUNCTIONS.items():
-            setattr(compiled, name, _timed_function(saved[name], stage, seconds))
+        for (module, name), stage in _FUNCTIONS.items():
+            setattr(module, name, _timed_function(saved[module, name], stage, seconds))
         yield
     finally:
-        for name, function in saved.items():
-            setattr(compiled, name, function)
+        for (module, name), function in saved.items():
+            setattr(module, name, function)
 
 
 def stage_seconds(model: CompiledClassifier, pages: list[bytes | str], options: SegmentOptions | None = None
                   ) -> tuple[dict[str, float], list[np.ndarray]]:
-    """Seconds spent in each of ``STAGES`` over ``pages``, and each page's final scores.
+    """Seconds spent in each of ``STAGES`` over ``pages``, and each page's final scores (as the
+    labeled blocks carry them; "the rest" is writing them and the glue between steps).
 
-    Not thread-safe: while it runs, ``thresher.compiled``'s feature functions are timed ones.
+    Not thread-safe: while it runs, ``thresher.pipeline``'s and ``thresher.compiled``'s functions are timed ones.
     A page that cannot be read raises, as ``segment_page`` would.
     """
     seconds: dict[str, float] = defaultdict(float)
@@ -82,19 +83,12 @@ def stage_seconds(model: CompiledClassifier, pages: list[bytes | str], options: 
              "kind_trees": "kind trees", "content_words": "content word model"}
     timed = dataclasses.replace(model, **{name: _Timed(getattr(model, name), stage, seconds)
                                           for name, stage in parts.items() if getattr(model, name) is not None})
-    options = options or SegmentOptions()
     scores = []
     start = time.perf_counter()
     with _timed_functions(seconds):
         for page in pages:
-            began = time.perf_counter()
-            blocks = split_page(page, options)[0]
-            seconds["segmentation"] += time.perf_counter() - began
-            first, final = timed.page_proba(blocks)
-            began = time.perf_counter()
-            assign_labels(blocks, first, final, revise(final))
-            seconds["revision and labels"] += time.perf_counter() - began
-            scores.append(final)
+            blocks = pipeline.segment_page(page, timed, options or SegmentOptions()).blocks
+            scores.append(np.array([[block.scores[label] for label in LABELS] for block in blocks]))
     seconds["the rest"] = max(0.0, time.perf_counter() - start - sum(seconds.values()))
     return {stage: seconds[stage] for stage in STAGES}, scores
 
