@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 
 import numpy as np
@@ -29,3 +30,17 @@ def test_stages_time_the_labeling_path_without_changing_it():
     # the timed feature functions were put back
     assert all(getattr(thresher.compiled, name) is f for name, f in functions.items())
     assert thresher.pipeline.split_page is segment
+
+
+def test_stages_time_cleans_path_too():
+    model = thresher.load()
+    pages = [SEED.read_bytes(), gzip.decompress((EXAMPLES / "wcxb-4101-sba.html.gz").read_bytes())]
+    options = dataclasses.replace(model.options, kinds=False)
+    seconds, scores = stage_seconds(model.model, pages, options)
+    assert seconds["kind trees"] > 0  # some block's side needed its kind
+    for page, got in zip(pages, scores):
+        whole = model.model.page_proba(split_page(page, model.options)[0])[1]
+        given = ~np.isnan(got[:, 0])
+        assert given.sum() < len(got)
+        np.testing.assert_array_equal(got[given], whole[given])
+        np.testing.assert_array_equal(got[~given, -1], whole[~given, -1])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from .blocks import Block
 from .labels import CONTENT_LABELS
 from .options import SegmentOptions
 from .persistence import load_model
-from .pipeline import Page, segment_page
+from .pipeline import Page, needs_kinds, segment_page
 
 
 class Thresher:
@@ -37,13 +38,14 @@ class Thresher:
 
     def clean(self, page: bytes | str, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False) -> str:
         """The article text: the blocks labeled with one of ``keep``, title excluded by default."""
-        return self.process(page).text(keep=keep, with_title=with_title)
+        options = self.options if needs_kinds(keep) else dataclasses.replace(self.options, kinds=False)
+        return segment_page(page, self.model, options).text(keep=keep, with_title=with_title)
 
 
 def load(path: str | os.PathLike | None = None, **options) -> Thresher:
     """Load a model (the shipped default when ``path`` is None) and return a :class:`Thresher`.
 
     Keyword arguments become :class:`~thresher.options.SegmentOptions`
-    (``input_format``, ``max_input_bytes``, ``max_blocks``, ``encoding``).
+    (``input_format``, ``max_input_bytes``, ``max_blocks``, ``encoding``, ``kinds``).
     """
     return Thresher(load_model(path), SegmentOptions(**options))

@@ -23,6 +23,7 @@ from .inputs import STDIN, STREAM_KINDS, iter_items, iter_sources, stream_kind
 from .labels import CONTENT_LABELS, LABELS, parse_labels
 from .options import FORMATS, MAX_BLOCKS_DEFAULT, MAX_INPUT_BYTES_DEFAULT, SegmentOptions
 from .outputs import Rendering, Tally, write_results
+from .pipeline import needs_kinds
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -86,8 +87,11 @@ def _add_common(command: argparse.ArgumentParser) -> None:
 
 def _options(args: argparse.Namespace) -> SegmentOptions:
     """The only place command-line flags become segmentation options."""
+    # clean's text (and its JSON) needs each block's side only, unless some kinds are kept and not
+    # others; Markdown marks quotes
+    kinds = args.command != "clean" or args.format == "markdown" or needs_kinds(args.keep)
     return SegmentOptions(input_format=args.input_format, max_input_bytes=args.max_input_bytes,
-                          max_blocks=args.max_blocks, encoding=args.encoding)
+                          max_blocks=args.max_blocks, encoding=args.encoding, kinds=kinds)
 
 
 def _rendering(args: argparse.Namespace) -> Rendering:

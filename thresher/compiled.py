@@ -25,7 +25,7 @@ from .features import (
 from .labels import CONTENT_LABELS, LABELS, Label
 from .revision import decide
 from .tree_ensemble import TreeEnsemble
-from .typing_features import KIND_CONTEXT_WIDTH, kind_context, type_features
+from .typing_features import KIND_CONTEXT_WIDTH, TYPE_NAMES, kind_context, type_features
 from .word_model import WordModel
 
 BOILERPLATE = Label.BOILERPLATE.value
@@ -102,12 +102,14 @@ class CompiledClassifier:
         return by_kind(self.kind_words.classes, self.kind_words.predict_proba(
             [t[:MAX_ANALYSED_CHARS] for t in texts]))
 
-    def kind_scores(self, blocks: list[Block], content: np.ndarray) -> np.ndarray:
+    def kind_scores(self, blocks: list[Block], content: np.ndarray, needed: np.ndarray | None = None) -> np.ndarray:
         """P(kind | content) for each block, columns ``CONTENT_LABELS``.
 
         Blocks the content passes reject with confidence are not tokenized (their
         kind does not change their label); they get a uniform distribution. Past the
         page's first ``MAX_KIND_BLOCKS`` candidates, the word model alone decides.
+        ``needed`` (a mask over blocks) asks for some blocks' kinds only: those are
+        exactly what the whole page's call gives them, the others stay uniform.
         """
         out = np.full((len(blocks), len(CONTENT_LABELS)), 1.0 / len(CONTENT_LABELS))
         if self.kind_trees is None or self.kind_words is None:
@@ -115,23 +117,40 @@ class CompiledClassifier:
             out[:, CONTENT_LABELS.index(Label.NEWS_BODY.value)] = 1.0
             return out
         chosen = [i for i in range(len(blocks)) if content[i] >= MIN_CONTENT_FOR_KIND]
-        if not chosen:
+        wanted = [k for k, i in enumerate(chosen) if needed is None or needed[i]]
+        if not wanted:
             return out
-        word_proba = self.word_scores([blocks[i].text for i in chosen])
-        out[chosen] = word_proba
-        counted = chosen[:MAX_KIND_BLOCKS]
-        rows = type_features([blocks[i] for i in counted], counted, len(blocks))
-        context = kind_context(rows, word_proba[: len(counted)])
-        out[counted] = by_kind(self.kind_trees.classes, self.kind_trees.predict_proba(context))
+        n_counted = min(len(chosen), MAX_KIND_BLOCKS)
+        # a candidate's kind reads its content neighbours' rows and word scores (kind_context):
+        # those are computed too, each from its own block alone
+        read = sorted({j for k in wanted for j in ((k - 1, k, k + 1) if k < n_counted else (k,))
+                       if 0 <= j < (n_counted if k < n_counted else len(chosen))})
+        word_proba = np.zeros((len(chosen), len(CONTENT_LABELS)))
+        word_proba[read] = self.word_scores([blocks[chosen[j]].text for j in read])
+        counted = [j for j in read if j < n_counted]
+        rows = np.zeros((n_counted, len(TYPE_NAMES)))
+        if counted:
+            rows[counted] = type_features([blocks[chosen[j]] for j in counted], [chosen[j] for j in counted], len(blocks))
+        context = kind_context(rows, word_proba[:n_counted])
+        in_trees = [k for k in wanted if k < n_counted]
+        alone = [k for k in wanted if k >= n_counted]
+        if in_trees:
+            out[[chosen[k] for k in in_trees]] = by_kind(self.kind_trees.classes, self.kind_trees.predict_proba(context[in_trees]))
+        if alone:
+            out[[chosen[k] for k in alone]] = word_proba[alone]
         return out
 
-    def page_proba(self, blocks: list[Block]) -> tuple[np.ndarray, np.ndarray]:
-        """First-pass and final probabilities of one page, columns ``classes_``."""
+    def page_proba(self, blocks: list[Block], *, needed=None) -> tuple[np.ndarray, np.ndarray]:
+        """First-pass and final probabilities of one page, columns ``classes_``.
+
+        ``needed``, when given, is called with the final content scores and returns the mask
+        of blocks whose kind is wanted (see :meth:`kind_scores`); by default, every block's.
+        """
         if not blocks:
             empty = np.zeros((0, len(LABELS)))
             return empty, empty
         first, second = self.content_scores(blocks)
-        kinds = self.kind_scores(blocks, second)
+        kinds = self.kind_scores(blocks, second, None if needed is None else needed(second))
         return combine(first, kinds), combine(second, kinds)
 
     def predict_proba(self, X: list[list[Block]]) -> list[np.ndarray]:

@@ -26,6 +26,7 @@ from .integrations import missing
 from .labels import CONTENT_LABELS
 from .options import SegmentOptions
 from .outputs import Rendering, Tally, clean_dict, error_dict, segment_dicts, write_results
+from .pipeline import needs_kinds
 
 
 def as_record(item: Record | dict | str | bytes, fallback: str = "") -> Record:
@@ -41,6 +42,11 @@ def as_record(item: Record | dict | str | bytes, fallback: str = "") -> Record:
 
 def _label(item, model_path: str | None, options: SegmentOptions) -> Result:
     return process_source(as_record(item), cached_model(model_path), options)
+
+
+def _clean_options(options: dict, keep: tuple[str, ...]) -> SegmentOptions:
+    """Cleaning needs each block's side only, unless some kinds are kept and not others."""
+    return SegmentOptions(**{"kinds": needs_kinds(keep), **options})
 
 
 def _clean_one(item, model_path, options, keep, with_title) -> dict:
@@ -73,7 +79,7 @@ def clean_bag(bag, *, model: str | None = None, keep: tuple[str, ...] = CONTENT_
     -------
     A bag of dicts; a page that fails gives ``{"source", "error": {"type", "message"}}``.
     """
-    return bag.map(_clean_one, model, SegmentOptions(**options), tuple(keep), with_title)
+    return bag.map(_clean_one, model, _clean_options(options, keep), tuple(keep), with_title)
 
 
 def segment_bag(bag, *, model: str | None = None, **options):
@@ -109,7 +115,7 @@ def clean_frame(ddf, column: str, *, model: str | None = None, keep: tuple[str, 
     >>> ddf = dd.from_pandas(pd.DataFrame({"html": pages}), npartitions=4)  # doctest: +SKIP
     >>> clean_frame(ddf, "html")[["article_text"]].compute()  # doctest: +SKIP
     """
-    args = (column, model, SegmentOptions(**options), tuple(keep), with_title)
+    args = (column, model, _clean_options(options, keep), tuple(keep), with_title)
     meta = _clean_partition(ddf._meta, *args)  # empty frame: no model loaded
     return ddf.map_partitions(_clean_partition, *args, meta=meta)
 

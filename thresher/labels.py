@@ -19,6 +19,10 @@ class Label(StrEnum):
 LABELS: tuple[str, ...] = tuple(label.value for label in Label)
 #: Labels that belong to the article (everything but boilerplate).
 CONTENT_LABELS: tuple[str, ...] = tuple(v for v in LABELS if v != Label.BOILERPLATE.value)
+#: Not a sixth label: a content block whose kind was not decided. Training pages use it for blocks
+#: known to be content whose kind nobody chose; ``SegmentOptions(kinds=False)`` for content blocks
+#: whose kind was not asked for.
+CONTENT = "content"
 #: One line per label, shortened from the guideline's table (shown to annotators in doccano).
 DEFINITIONS: dict[str, str] = {
     "news_body": "the article's own narrative: what happened, background, headline, dateline, byline",

@@ -42,11 +42,8 @@ from .features import (
     context_features,
     local_features,
 )
-from .labels import CONTENT_LABELS, LABELS
+from .labels import CONTENT, CONTENT_LABELS, LABELS
 from .typing_features import TYPE_FEATURE_SET, kind_context, type_features
-
-#: A training label for a block known to be content whose kind nobody chose (benchmark pages).
-CONTENT = "content"
 
 
 class BlockClassifier(ClassifierMixin, BaseEstimator):
@@ -288,14 +285,15 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         """First-pass and second-pass content probabilities of one page's blocks."""
         return self.compiled().content_scores(blocks)
 
-    def kind_scores(self, blocks: list[Block], content: np.ndarray) -> np.ndarray:
+    def kind_scores(self, blocks: list[Block], content: np.ndarray, needed: np.ndarray | None = None) -> np.ndarray:
         """P(kind | content) for each block, columns ``CONTENT_LABELS``
         (:meth:`CompiledClassifier.kind_scores <thresher.compiled.CompiledClassifier.kind_scores>`)."""
-        return self.compiled().kind_scores(blocks, content)
+        return self.compiled().kind_scores(blocks, content, needed)
 
-    def page_proba(self, blocks: list[Block]) -> tuple[np.ndarray, np.ndarray]:
-        """First-pass and final probabilities of one page, columns ``classes_``."""
-        return self.compiled().page_proba(blocks)
+    def page_proba(self, blocks: list[Block], *, needed=None) -> tuple[np.ndarray, np.ndarray]:
+        """First-pass and final probabilities of one page, columns ``classes_``
+        (:meth:`CompiledClassifier.page_proba <thresher.compiled.CompiledClassifier.page_proba>`)."""
+        return self.compiled().page_proba(blocks, needed=needed)
 
     def predict_proba(self, X: list[list[Block]]) -> list[np.ndarray]:
         """Per page, a (blocks × 5) array of probabilities; columns follow ``classes_``."""

@@ -22,12 +22,17 @@ class SegmentOptions:
     max_input_bytes : refuse pages larger than this (bytes, or characters for str).
     max_blocks : refuse pages that segment into more blocks than this.
     encoding : a known charset (e.g. from an HTTP header); detection otherwise.
+    kinds : give every content block its kind. False decides only each block's side
+        (content or boilerplate, the same sides as with kinds): content blocks whose side
+        does not depend on their kind are labeled ``content``. The article's text needs no
+        more, and the kind model is about a quarter of a page's time.
     """
 
     input_format: str = "auto"
     max_input_bytes: int = MAX_INPUT_BYTES_DEFAULT
     max_blocks: int = MAX_BLOCKS_DEFAULT
     encoding: str | None = None
+    kinds: bool = True
 
     def __post_init__(self) -> None:
         if self.input_format not in FORMATS:

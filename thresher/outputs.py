@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 from .labels import CONTENT_LABELS
-from .pipeline import Page
+from .pipeline import Page, kept_blocks
 
 if TYPE_CHECKING:
     from .batch import Result
@@ -37,10 +37,6 @@ def detailed_lines(source: str, page: Page) -> list[str]:
     return lines
 
 
-def _kept(page: Page, keep: tuple[str, ...], with_title: bool):
-    return [b for b in page.blocks if b.label in keep and (with_title or not b.is_title)]
-
-
 def clean_text(page: Page, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False) -> str:
     """The article text, one paragraph per kept block (``Page.text``, as a writer)."""
     return page.text(keep=keep, with_title=with_title)
@@ -51,7 +47,7 @@ def clean_markdown(page: Page, *, keep: tuple[str, ...] = CONTENT_LABELS, with_t
     parts = []
     if with_title and page.title and not any(b.is_title for b in page.blocks):
         parts.append(f"# {page.title}")
-    for b in _kept(page, keep, with_title):
+    for b in kept_blocks(page, keep, with_title):
         if b.tag in _MARKDOWN_HEADINGS:
             parts.append(_MARKDOWN_HEADINGS[b.tag] + b.text)
         elif b.is_title:

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .blocks import Block
-from .labels import CONTENT_LABELS, LABELS
+from .compiled import MIN_CONTENT_FOR_KIND
+from .labels import CONTENT, CONTENT_LABELS, LABELS, Label
 from .options import SegmentOptions
-from .revision import MIN_CONFIDENCE_DEFAULT, decide, revise
+from .revision import MIN_CONFIDENCE_DEFAULT, decide, revise, side_needs_kind
 from .segmenter import split_page
+
+_BOILERPLATE = LABELS.index(Label.BOILERPLATE.value)
 
 
 @dataclass(slots=True)
@@ -24,9 +27,29 @@ class Page:
 
     def text(self, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False) -> str:
         """The article text: blocks whose label is in ``keep``, one paragraph per block."""
-        return "\n\n".join(
-            b.text for b in self.blocks if b.label in keep and (with_title or not b.is_title)
-        )
+        return "\n\n".join(b.text for b in kept_blocks(self, keep, with_title))
+
+
+def needs_kinds(keep: tuple[str, ...]) -> bool:
+    """Whether keeping the blocks labeled with ``keep`` needs their kinds, not only their sides."""
+    return not set(CONTENT_LABELS) <= set(keep)
+
+
+def kept_blocks(page: Page, keep: tuple[str, ...], with_title: bool) -> list[Block]:
+    """The blocks whose label is in ``keep`` (the title's only ``with_title``).
+
+    A block labeled ``content`` (its kind not asked for) is kept when ``keep`` holds every
+    kind; when it holds only some, the page cannot tell, and ``ValueError`` says so.
+    """
+    every_kind = set(CONTENT_LABELS) <= set(keep)
+    out = []
+    for b in page.blocks:
+        if b.label == CONTENT and not every_kind:
+            raise ValueError("this page was labeled without kinds (SegmentOptions(kinds=False)): "
+                             "keeping only some kinds needs them")
+        if (b.label in keep or b.label == CONTENT) and (with_title or not b.is_title):
+            out.append(b)
+    return out
 
 
 def segment_page(page: bytes | str, model, options: SegmentOptions | None = None,
@@ -42,16 +65,45 @@ def segment_page(page: bytes | str, model, options: SegmentOptions | None = None
 
     Raises the ``InputError`` family for pages that cannot be read.
     """
-    blocks, title, input_format = split_page(page, options or SegmentOptions())
-    label_blocks(blocks, model, min_confidence=min_confidence)
+    options = options or SegmentOptions()
+    blocks, title, input_format = split_page(page, options)
+    label_blocks(blocks, model, min_confidence=min_confidence, kinds=options.kinds)
     return Page(blocks, title, input_format)
 
 
-def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONFIDENCE_DEFAULT) -> list[str]:
-    """Classify already segmented blocks (both passes), revise, write the verdicts; return the labels."""
-    first, final = model.page_proba(blocks)
+def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONFIDENCE_DEFAULT,
+                 kinds: bool = True) -> list[str]:
+    """Classify already segmented blocks (both passes), revise, write the verdicts; return the labels.
+
+    With ``kinds=False`` only the blocks whose side depends on their kind are given one
+    (:func:`~thresher.revision.side_needs_kind`); the sides are those ``kinds=True`` decides.
+    """
+    if kinds:
+        first, final = model.page_proba(blocks)
+        labels = revise(final, min_confidence=min_confidence)
+        assign_labels(blocks, first, final, labels)
+        return labels
+    asked: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def needed(content: np.ndarray) -> np.ndarray:
+        asked.append((side_needs_kind(content, min_confidence=min_confidence), content))
+        return asked[-1][0]
+
+    _, final = model.page_proba(blocks, needed=needed)
     labels = revise(final, min_confidence=min_confidence)
-    assign_labels(blocks, first, final, labels)
+    if not asked:  # an empty page
+        return labels
+    mask, content = asked[0]
+    # below MIN_CONTENT_FOR_KIND no block is given a kind, with or without kinds: the same labels
+    decided = mask | (content < MIN_CONTENT_FOR_KIND)
+    for i, (block, p_final) in enumerate(zip(blocks, final)):
+        block.first_label = None  # the first pass's verdict would need every kind
+        if decided[i]:
+            block.label = labels[i]
+            block.scores = {name: float(v) for name, v in zip(LABELS, p_final)}
+        else:
+            block.label = labels[i] = labels[i] if labels[i] == Label.BOILERPLATE.value else CONTENT
+            block.scores = {CONTENT: float(content[i]), Label.BOILERPLATE.value: float(p_final[_BOILERPLATE])}
     return labels
 
 

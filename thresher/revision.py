@@ -122,3 +122,22 @@ def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT
         elif not content[i - 1] and confident[i - 1] and confident[i + 1]:
             labels[i] = Label.BOILERPLATE.value
     return labels
+
+
+def side_needs_kind(content: np.ndarray, *, min_confidence: float = MIN_CONFIDENCE_DEFAULT) -> np.ndarray:
+    """Which blocks' side (content or not, sure of it or not) under :func:`revise`'s default
+    thresholds can depend on their kind, from their content probabilities.
+
+    A kind with a threshold of its own moves a block's threshold, and so its side and how sure
+    of it the block is, only for probabilities within ``min_confidence - 0.5`` of the thresholds'
+    range. Every other block takes the same side whatever its kind: the article's text needs
+    no kind for it.
+
+    >>> side_needs_kind(np.array([0.05, 0.15, 0.3, 0.45, 0.55, 0.9]))
+    array([False,  True,  True,  True, False, False])
+    """
+    thresholds = [MIN_CONTENT_DEFAULT, *KIND_MIN_CONTENT_DEFAULT.values()]
+    # widened a little: revise reads 1 - P(boilerplate), which may differ from P(content) in the last bit
+    margin = min_confidence - 0.5 + 1e-9
+    p = np.asarray(content, dtype=np.float64)
+    return (p >= min(thresholds) - margin) & (p < max(thresholds) + margin)

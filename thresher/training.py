@@ -17,7 +17,8 @@ from .blocks import Block
 from .corpus import BenchmarkPage, read_bytes
 from .dump import dump_blocks
 from .errors import InputError
-from .model import BOILERPLATE, CONTENT
+from .labels import CONTENT
+from .model import BOILERPLATE
 from .options import SegmentOptions
 from .segmenter import split_page
 from .text import text_blocks

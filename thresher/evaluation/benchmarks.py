@@ -15,6 +15,7 @@ from ..corpus import BenchmarkPage, read_bytes
 from ..decoding import decode_bytes
 from ..errors import InputError
 from ..model import BlockClassifier
+from ..options import SegmentOptions
 from ..pipeline import Page, label_blocks, segment_page
 from ..training import Example, fit_examples
 from .metrics import scrapinghub_page, scrapinghub_score, wcxb_page, wcxb_score
@@ -33,7 +34,7 @@ def thresher_extract(model) -> Callable[[bytes], str]:
     """Thresher as a benchmark system: HTML bytes → article text (title excluded)."""
     def run(data: bytes) -> str:
         try:
-            return segment_page(data, model).text()
+            return segment_page(data, model, SegmentOptions(kinds=False)).text()
         except InputError:
             return ""
 

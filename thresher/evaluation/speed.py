@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import resource
 import shutil
@@ -88,7 +89,8 @@ def main(args) -> int:
         print("  trafilatura not installed: pip install '.[compare]'")
         theirs = None
     print()
-    print_stages(stage_seconds(model.model, pages, model.options)[0], len(pages))
+    # the path model.clean takes (no kind where a block's side does not need one)
+    print_stages(stage_seconds(model.model, pages, dataclasses.replace(model.options, kinds=False))[0], len(pages))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "pages"
         folder.mkdir()

@@ -88,7 +88,8 @@ def stage_seconds(model: CompiledClassifier, pages: list[bytes | str], options: 
     with _timed_functions(seconds):
         for page in pages:
             blocks = pipeline.segment_page(page, timed, options or SegmentOptions()).blocks
-            scores.append(np.array([[block.scores[label] for label in LABELS] for block in blocks]))
+            # NaN for the kinds of a block not given one (options.kinds False)
+            scores.append(np.array([[block.scores.get(label, np.nan) for label in LABELS] for block in blocks]))
     seconds["the rest"] = max(0.0, time.perf_counter() - start - sum(seconds.values()))
     return {stage: seconds[stage] for stage in STAGES}, scores
 
