@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 
@@ -38,12 +39,9 @@ class WordModel:
     intercept: np.ndarray
     classes: tuple[str, ...]
     _index: dict[str, int] = field(init=False, repr=False)
-    _coef_by_term: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {t: i for i, t in enumerate(self.terms)})
-        # a term's weights side by side: one row gather per term found in a block
-        object.__setattr__(self, "_coef_by_term", np.ascontiguousarray(self.coef.T))
 
     @classmethod
     def from_sklearn(cls, vectorizer, model) -> WordModel:
@@ -69,30 +67,34 @@ class WordModel:
                    tuple(str(c) for c in model.classes_))
 
     def transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each text's terms as (row, column, TF-IDF weight) triples, rows l2-normalised."""
-        rows, cols, counts = [], [], []
-        index = self._index
-        for r, text in enumerate(texts):
+        """Each text's terms as (row, column, TF-IDF weight) triples, rows l2-normalised, in row
+        then column order (scikit-learn's sparse rows are in column order, and so its sums)."""
+        get = self._index.get
+        terms: list[str] = []
+        lengths = []
+        for text in texts:
             tokens = _TOKEN.findall(text.lower())
-            found: dict[int, int] = {}
-            for term in (*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))):
-                j = index.get(term)
-                if j is not None:
-                    found[j] = found.get(j, 0) + 1
-            columns = sorted(found)  # scikit-learn's sparse rows are in column order, and so its sums
-            rows += [r] * len(columns)
-            cols += columns
-            counts += [found[j] for j in columns]
-        row, col = np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)
-        weight = (1.0 + np.log(np.array(counts, dtype=np.float64))) * self.idf[col]
+            before = len(terms)
+            terms += tokens
+            terms += map(" ".join, zip(tokens, tokens[1:]))
+            lengths.append(len(terms) - before)
+        # the lookups and the counting run in C: one map over the page's terms, one sort of (row, column) keys
+        ids = np.fromiter(map(get, terms, repeat(-1)), dtype=np.intp, count=len(terms))
+        rows = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
+        found = ids >= 0
+        width = max(len(self.terms), 1)
+        keys, counts = np.unique(rows[found] * width + ids[found], return_counts=True)
+        row, col = keys // width, keys % width
+        weight = (1.0 + np.log(counts.astype(np.float64))) * self.idf[col]
         norms = np.sqrt(np.bincount(row, weights=weight**2, minlength=len(texts)))
         weight /= norms[row]
         return row, col, weight
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         row, col, weight = self.transform(texts)
-        out = np.zeros((len(texts), len(self.intercept)))
-        np.add.at(out, row, self._coef_by_term[col] * weight[:, None])
+        out = np.empty((len(texts), len(self.intercept)))
+        for c in range(len(self.intercept)):  # bincount adds in the triples' order, as scikit-learn's sums do
+            out[:, c] = np.bincount(row, weights=self.coef[c, col] * weight, minlength=len(texts))
         return out + self.intercept
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
