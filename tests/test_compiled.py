@@ -138,3 +138,16 @@ def test_content_word_model_round_trips_and_a_mismatch_is_refused(worded_model, 
     del arrays["content_words.coef"]
     with pytest.raises(ValueError, match="columns"):
         CompiledClassifier.from_arrays({k: v for k, v in arrays.items() if not k.startswith("content_words.")})
+
+
+def test_word_models_score_a_page_in_steps_as_in_one(worded_model, pages, monkeypatch):
+    import thresher.word_model
+    from thresher.features import content_document
+
+    vectorizer, words = worded_model.content_words_
+    compiled = worded_model.compiled().content_words
+    docs = [content_document(b) for page in pages for b in page] + ["", "!!"]  # texts without a term too
+    monkeypatch.setattr(thresher.word_model, "TEXTS_PER_STEP", 7)  # many steps, one ending mid-page
+    assert len(docs) > 7 * 3
+    np.testing.assert_array_equal(compiled.predict_proba(docs), words.predict_proba(vectorizer.transform(docs)))
+    assert compiled.predict_proba([]).shape == (0, 2)

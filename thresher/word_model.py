@@ -15,6 +15,8 @@ from .tree_ensemble import expit
 
 # TfidfVectorizer's default token pattern, on lowercased text
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+#: texts whose terms are listed at once: a page of 16,000 blocks holds a few hundred at a time in memory
+TEXTS_PER_STEP = 512
 #: the most terms and classes a model file's word model may hold (the shipped one: 20,000 and 4)
 MAX_TERMS, MAX_CLASSES = 2_000_000, 64
 
@@ -69,6 +71,12 @@ class WordModel:
     def transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each text's terms as (row, column, TF-IDF weight) triples, rows l2-normalised, in row
         then column order (scikit-learn's sparse rows are in column order, and so its sums)."""
+        parts = [self._transform_rows(texts[s:s + TEXTS_PER_STEP], s) for s in range(0, len(texts), TEXTS_PER_STEP)]
+        if not parts:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+        return tuple(np.concatenate(arrays) for arrays in zip(*parts))  # type: ignore[return-value]
+
+    def _transform_rows(self, texts: list[str], first_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         get = self._index.get
         terms: list[str] = []
         lengths = []
@@ -78,7 +86,7 @@ class WordModel:
             terms += tokens
             terms += map(" ".join, zip(tokens, tokens[1:]))
             lengths.append(len(terms) - before)
-        # the lookups and the counting run in C: one map over the page's terms, one sort of (row, column) keys
+        # the lookups and the counting run in C: one map over the texts' terms, one sort of (row, column) keys
         ids = np.fromiter(map(get, terms, repeat(-1)), dtype=np.intp, count=len(terms))
         rows = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
         found = ids >= 0
@@ -88,7 +96,7 @@ class WordModel:
         weight = (1.0 + np.log(counts.astype(np.float64))) * self.idf[col]
         norms = np.sqrt(np.bincount(row, weights=weight**2, minlength=len(texts)))
         weight /= norms[row]
-        return row, col, weight
+        return row + first_row, col, weight
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         row, col, weight = self.transform(texts)
