@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+try:  # the walk in C, built with the package (an optional extension); the numpy walk below otherwise
+    from . import _treewalk
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _treewalk = None
+
 #: rows taken down the trees together (bounds a page's memory; a few hundred is a typical page)
 ROWS_PER_STEP = 2048
 #: the most trees, nodes and tree depth a model file may hold (the shipped model: 1,000 trees,
@@ -134,6 +139,14 @@ class TreeEnsemble:
 
     def _raw_rows(self, X: np.ndarray) -> np.ndarray:
         n, k = len(X), len(self.baseline)
+        if _treewalk is not None:
+            nodes = np.empty((len(self.roots), n), dtype=np.int32)
+            _treewalk.walk(self.feature, self.threshold, self.child, self.missing_left, self.roots, self.tree_depth,
+                           np.ascontiguousarray(X, dtype=np.float64), nodes)
+            leaves = np.empty((len(self.roots) + k, n))
+            leaves[:k] = self.baseline[:, None]
+            leaves[k:] = self.value[nodes]
+            return np.add.accumulate(leaves.reshape(-1, k, n), axis=0)[-1].T
         width = X.shape[1] + 1
         flat = np.zeros((n, width))
         flat[:, :-1] = X

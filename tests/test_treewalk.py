@@ -1,0 +1,74 @@
+"""The trees' walk in C (``thresher/_treewalk.c``) against the numpy walk it replaces: the same
+leaves, so the same scores to the bit, and no read outside an array whatever the arrays hold."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from thresher import tree_ensemble
+from thresher.features import local_features
+from thresher.segmenter import split_page
+
+from .conftest import SEED
+
+treewalk = tree_ensemble._treewalk
+
+
+@pytest.fixture()
+def c_walk():
+    if treewalk is None:
+        if os.environ.get("THRESHER_REQUIRE_TREEWALK"):
+            pytest.fail("thresher._treewalk was not built (a C compiler is needed at install)")
+        pytest.skip("thresher._treewalk was not built: the numpy walk runs")
+    return treewalk
+
+
+def _both(trees, X, monkeypatch) -> tuple[np.ndarray, np.ndarray]:
+    fast = trees.raw(X)
+    with monkeypatch.context() as m:
+        m.setattr(tree_ensemble, "_treewalk", None)
+        slow = trees.raw(X)
+    return fast, slow
+
+
+def test_c_and_numpy_walks_give_the_same_sums_on_a_real_page(model, c_walk, monkeypatch):
+    blocks = split_page(SEED.read_bytes(), model.options)[0]
+    compiled = model.model
+    local = local_features(blocks)
+    words = compiled.content_words.predict_proba([b.text for b in blocks])[:, 1:]
+    X = np.hstack([local, words])
+    fast, slow = _both(compiled.first_pass, X, monkeypatch)
+    np.testing.assert_array_equal(fast, slow)
+
+
+def test_missing_values_and_every_model_part_agree(model, c_walk, monkeypatch):
+    rng = np.random.default_rng(0)
+    for trees in (model.model.first_pass, model.model.second_pass, model.model.kind_trees):
+        X = rng.normal(size=(300, trees.n_features)) * rng.choice([0.1, 1, 10], size=(300, 1))
+        X[rng.random(X.shape) < 0.1] = np.nan  # NaN goes where each split learned
+        fast, slow = _both(trees, X, monkeypatch)
+        np.testing.assert_array_equal(fast, slow)
+        assert len(trees.classes) == 2 or fast.shape[1] == len(trees.classes)
+
+
+def test_out_of_range_indices_are_refused_not_read(model, c_walk):
+    t = model.model.first_pass
+    X = np.zeros((3, t.n_features))
+    out = np.empty((len(t.roots), 3), dtype=np.int32)
+    child = t.child.copy()
+    child[t.roots[0]] = len(child) + 5  # a split sending rows past the last node
+    with pytest.raises(ValueError, match="out of range"):
+        c_walk.walk(t.feature, t.threshold, child, t.missing_left, t.roots, t.tree_depth, X, out)
+    roots = t.roots.copy()
+    roots[-1] = -1
+    with pytest.raises(ValueError, match="out of range"):
+        c_walk.walk(t.feature, t.threshold, t.child, t.missing_left, roots, t.tree_depth, X, out)
+    with pytest.raises(TypeError, match="feature"):
+        c_walk.walk(t.feature.astype(np.int64), t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X, out)
+    with pytest.raises(ValueError, match="differ in length"):
+        c_walk.walk(t.feature[:-1], t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X, out)
+    with pytest.raises(ValueError, match="out"):
+        c_walk.walk(t.feature, t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X, out[:, :2].copy())
