@@ -20,7 +20,7 @@ treewalk = tree_ensemble._treewalk
 @pytest.fixture()
 def c_walk():
     if treewalk is None:
-        if os.environ.get("THRESHER_REQUIRE_TREEWALK"):
+        if os.environ.get("THRESHER_REQUIRE_EXTENSIONS"):
             pytest.fail("thresher._treewalk was not built (a C compiler is needed at install)")
         pytest.skip("thresher._treewalk was not built: the numpy walk runs")
     return treewalk

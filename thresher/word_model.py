@@ -13,6 +13,11 @@ import numpy as np
 
 from .tree_ensemble import expit
 
+try:  # the term lookup in C, built with the package (an optional extension); Python's below otherwise
+    from . import _terms
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _terms = None
+
 # TfidfVectorizer's default token pattern, on lowercased text
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 #: texts whose terms are listed at once: a page of 16,000 blocks holds a few hundred at a time in memory
@@ -77,6 +82,22 @@ class WordModel:
         return tuple(np.concatenate(arrays) for arrays in zip(*parts))  # type: ignore[return-value]
 
     def _transform_rows(self, texts: list[str], first_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if _terms is not None:
+            found_ids, found_counts = _terms.terms([text.lower() for text in texts], self._index)
+            ids = np.frombuffer(found_ids, dtype=np.int64).astype(np.intp)
+            rows = np.repeat(np.arange(len(texts), dtype=np.intp), np.frombuffer(found_counts, dtype=np.int64))
+        else:
+            ids, rows = self._term_ids(texts)
+        width = max(len(self.terms), 1)
+        keys, counts = np.unique(rows * width + ids, return_counts=True)
+        row, col = keys // width, keys % width
+        weight = (1.0 + np.log(counts.astype(np.float64))) * self.idf[col]
+        norms = np.sqrt(np.bincount(row, weights=weight**2, minlength=len(texts)))
+        weight /= norms[row]
+        return row + first_row, col, weight
+
+    def _term_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The columns of the words and word pairs of ``texts`` found in the vocabulary, and their rows."""
         get = self._index.get
         terms: list[str] = []
         lengths = []
@@ -86,17 +107,11 @@ class WordModel:
             terms += tokens
             terms += map(" ".join, zip(tokens, tokens[1:]))
             lengths.append(len(terms) - before)
-        # the lookups and the counting run in C: one map over the texts' terms, one sort of (row, column) keys
+        # the lookups run in C: one map over the texts' terms
         ids = np.fromiter(map(get, terms, repeat(-1)), dtype=np.intp, count=len(terms))
         rows = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
         found = ids >= 0
-        width = max(len(self.terms), 1)
-        keys, counts = np.unique(rows[found] * width + ids[found], return_counts=True)
-        row, col = keys // width, keys % width
-        weight = (1.0 + np.log(counts.astype(np.float64))) * self.idf[col]
-        norms = np.sqrt(np.bincount(row, weights=weight**2, minlength=len(texts)))
-        weight /= norms[row]
-        return row + first_row, col, weight
+        return ids[found], rows[found]
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         row, col, weight = self.transform(texts)

@@ -1,0 +1,78 @@
+"""The word models' term lookup in C (``thresher/_terms.c``) against the regex and dict it
+replaces: the same words and word pairs found, so the same scores to the bit."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from thresher import word_model
+from thresher.features import content_document
+from thresher.segmenter import split_page
+
+from .conftest import SEED
+
+terms_c = word_model._terms
+
+
+@pytest.fixture(scope="module")
+def c_terms():
+    if terms_c is None:
+        if os.environ.get("THRESHER_REQUIRE_EXTENSIONS"):
+            pytest.fail("thresher._terms was not built (a C compiler is needed at install)")
+        pytest.skip("thresher._terms was not built: Python's regex runs")
+    return terms_c
+
+
+def _both(words, texts) -> tuple[tuple, tuple]:
+    fast = words._transform_rows(texts, 0)
+    saved, word_model._terms = word_model._terms, None
+    try:
+        slow = words._transform_rows(texts, 0)
+    finally:
+        word_model._terms = saved
+    return fast, slow
+
+
+@pytest.fixture(scope="module")
+def words(model):
+    return model.model.content_words
+
+
+# words of the vocabulary (so that many are found), joined by anything: spaces, punctuation,
+# underscores, digits, accents, combining marks, other scripts, surrogates' neighbours
+_PIECE = st.one_of(st.sampled_from(["court", "said", "the", "of the", "attr_content", "tag_p", "2024", "state's"]),
+                   st.text(max_size=6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PIECE, max_size=12).map("".join), max_size=6))
+def test_c_finds_the_regexs_words_and_pairs(c_terms, words, texts):
+    fast, slow = _both(words, texts)
+    for a, b in zip(fast, slow):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_real_page_scores_the_same(c_terms, words, model):
+    blocks = split_page(SEED.read_bytes(), model.options)[0]
+    docs = [content_document(b) for b in blocks]
+    fast, slow = _both(words, docs)
+    assert len(fast[0]) > 100
+    for a, b in zip(fast, slow):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_bad_arguments_raise(c_terms):
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        c_terms.terms(["ok", b"bytes"], {"ok": 1})
+    with pytest.raises(TypeError):
+        c_terms.terms(("a tuple",), {})
+    assert c_terms.terms([], {}) == (b"", b"")
+    ids, counts = c_terms.terms(["aa bb a cc", "x"], {"aa": 0, "aa bb": 1, "bb cc": 2, "cc": 3})
+    # each word, then its pair with the word before; "a" is no word, so "bb cc" is a pair
+    assert np.frombuffer(ids, dtype=np.int64).tolist() == [0, 1, 3, 2]
+    assert np.frombuffer(counts, dtype=np.int64).tolist() == [4, 0]
