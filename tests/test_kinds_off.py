@@ -3,6 +3,7 @@ them, and must decide the sides, and so the article text, exactly as the whole m
 
 from __future__ import annotations
 
+import gzip
 import itertools
 
 import numpy as np
@@ -14,12 +15,18 @@ from thresher.corpus import read_bytes, scrapinghub_pages
 from thresher.labels import CONTENT, CONTENT_LABELS, LABELS
 from thresher.options import SegmentOptions
 from thresher.pipeline import segment_page
-from thresher.revision import side_needs_kind
+from thresher.revision import MIN_CONFIDENCE_DEFAULT, side_needs_kind
 from thresher.segmenter import split_page
 
-from .conftest import SEED
+from .conftest import EXAMPLES, SEED
 
 KINDS_OFF = SegmentOptions(kinds=False)
+
+
+def _example_pages() -> list[bytes]:
+    """The repository's own example pages (no corpus needed): HTML and text scrapes."""
+    paths = sorted(p for p in EXAMPLES.iterdir() if p.name.endswith((".html.gz", ".txt")))
+    return [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for p in paths]
 
 
 def _corpus_pages(corpus) -> list[bytes]:
@@ -28,9 +35,10 @@ def _corpus_pages(corpus) -> list[bytes]:
     return pages + [p.read_bytes() for p in releases] + [SEED.read_bytes()]
 
 
-def _same_sides(model, page: bytes) -> int:
+def _same_sides(model, page: bytes, min_confidence: float = MIN_CONFIDENCE_DEFAULT) -> int:
     """Assert the two paths agree on one page; return how many blocks went without a kind."""
-    whole, sides = segment_page(page, model.model), segment_page(page, model.model, KINDS_OFF)
+    whole = segment_page(page, model.model, min_confidence=min_confidence)
+    sides = segment_page(page, model.model, KINDS_OFF, min_confidence=min_confidence)
     for with_title in (False, True):
         assert sides.text(with_title=with_title) == whole.text(with_title=with_title)
     undecided = 0
@@ -55,16 +63,23 @@ def test_corpus_pages_text_is_the_same_without_kinds(model, corpus):
     assert sum(_same_sides(model, page) for page in pages) > 10 * len(pages)  # most content went without
 
 
-def test_the_candidate_budget_is_kept_without_kinds(model, corpus, monkeypatch):
+def test_example_pages_text_is_the_same_without_kinds_at_any_confidence(model):
+    for page in _example_pages():
+        for min_confidence in (0.3, 0.45, MIN_CONFIDENCE_DEFAULT, 0.8):
+            _same_sides(model, page, min_confidence)
+
+
+def test_the_candidate_budget_is_kept_without_kinds(model, monkeypatch):
     # past the budget the word model alone decides: its boundary must fall where the whole page's does
-    monkeypatch.setattr(compiled, "MAX_KIND_BLOCKS", 5)
-    for page in _corpus_pages(corpus)[:6]:
-        _same_sides(model, page)
+    for budget in (1, 5, 12):
+        monkeypatch.setattr(compiled, "MAX_KIND_BLOCKS", budget)
+        for page in _example_pages():
+            _same_sides(model, page)
 
 
-def test_asked_kinds_are_the_whole_pages_kinds(model, corpus):
+def test_asked_kinds_are_the_whole_pages_kinds(model):
     rng = np.random.default_rng(0)
-    for page in _corpus_pages(corpus)[:5]:
+    for page in _example_pages():
         blocks = split_page(page, model.options)[0]
         content = model.model.content_scores(blocks)[1]
         whole = model.model.kind_scores(blocks, content)
@@ -78,15 +93,25 @@ def test_asked_kinds_are_the_whole_pages_kinds(model, corpus):
 def test_side_needs_kind_covers_every_block_a_kind_can_move():
     from thresher.revision import revise
 
-    p = np.linspace(0, 1, 2001)
+    p = np.linspace(0, 1, 1001)
     sure = {"boilerplate": [0, 0, 0, 0, 1], "content": [0.95, 0, 0, 0, 0.05]}
-    for j in np.flatnonzero(~side_needs_kind(p)):
-        sides = set()
-        for kind in CONTENT_LABELS:  # the block's side, between sure blocks of either side, for each kind
-            middle = np.zeros(len(LABELS))
-            middle[LABELS.index(kind)], middle[-1] = p[j], 1 - p[j]
-            sides.add(tuple(revise(np.vstack([sure[s], middle, sure[s]]))[1] == "boilerplate" for s in sure))
-        assert len(sides) == 1, p[j]
+    for min_confidence in (0.3, 0.45, 0.5, MIN_CONFIDENCE_DEFAULT, 0.8):
+        for j in np.flatnonzero(~side_needs_kind(p, min_confidence=min_confidence)):
+            sides = set()
+            for kind in CONTENT_LABELS:  # the block's side, between sure blocks of either side, for each kind
+                middle = np.zeros(len(LABELS))
+                middle[LABELS.index(kind)], middle[-1] = p[j], 1 - p[j]
+                sides.add(tuple(revise(np.vstack([sure[s], middle, sure[s]]), min_confidence=min_confidence)[1]
+                                == "boilerplate" for s in sure))
+            assert len(sides) == 1, (min_confidence, p[j])
+
+
+def test_clean_takes_kinds_when_its_keep_needs_them_whatever_the_options(model):
+    import thresher
+
+    forced = thresher.load(kinds=False)
+    page = SEED.read_bytes()
+    assert forced.clean(page, keep=("quote",)) == segment_page(page, model.model).text(keep=("quote",))
 
 
 def test_keeping_some_kinds_of_a_page_without_kinds_is_refused(model):

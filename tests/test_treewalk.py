@@ -70,5 +70,23 @@ def test_out_of_range_indices_are_refused_not_read(model, c_walk):
         c_walk.walk(t.feature.astype(np.int64), t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X, out)
     with pytest.raises(ValueError, match="differ in length"):
         c_walk.walk(t.feature[:-1], t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X, out)
-    with pytest.raises(ValueError, match="out"):
+    with pytest.raises(ValueError, match=r"out \(trees"):
         c_walk.walk(t.feature, t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X, out[:, :2].copy())
+    with pytest.raises(ValueError, match="column X lacks"):  # too narrow an X: an error, not leaves
+        c_walk.walk(t.feature, t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X[:, :2].copy(), out)
+    child = t.child.copy()
+    child[t.roots[0]] = np.iinfo(np.int32).max  # no signed overflow on the way to the range check
+    with pytest.raises(ValueError, match="out of range"):
+        c_walk.walk(t.feature, t.threshold, child, t.missing_left, t.roots, t.tree_depth, X, out)
+
+
+def test_arrays_of_other_types_and_layouts_walk_as_numpy_does(model, c_walk, monkeypatch):
+    import dataclasses
+
+    t = model.model.second_pass
+    odd = dataclasses.replace(t, feature=t.feature.astype(np.int64), threshold=t.threshold.astype(">f8"),
+                              child=np.repeat(t.child, 2)[::2], tree_depth=t.tree_depth.astype(np.int64))
+    X = np.asfortranarray(np.random.default_rng(1).normal(size=(50, t.n_features)))
+    fast, slow = _both(odd, X, monkeypatch)
+    np.testing.assert_array_equal(fast, slow)
+    np.testing.assert_array_equal(fast, t.raw(X))

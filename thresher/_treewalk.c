@@ -77,27 +77,27 @@ walk(PyObject *self, PyObject *args)
             int32_t node = root;
             for (int32_t s = 0; s < steps; s++) {
                 int32_t f = feature[node];
-                if (f >= n_columns)
-                    break; /* a leaf: the numpy walk reads 0 > +inf there and stays */
-                if (f < 0) {
-                    bad = 1;
+                if (f >= n_columns && child[node] == node)
+                    break; /* a leaf (its own child): the numpy walk reads 0 > +inf there and stays */
+                if (f < 0 || f >= n_columns) {
+                    bad = 1; /* a split reading a column X does not have */
                     break;
                 }
                 double v = x[f];
                 int right = isnan(v) ? !missing_left[node] : v > threshold[node];
-                int32_t next = child[node] + right;
+                int64_t next = (int64_t)child[node] + right;
                 if (next < 0 || next >= n_nodes) {
                     bad = 1;
                     break;
                 }
-                node = next;
+                node = (int32_t)next;
             }
             leaf[r] = node;
         }
     }
     Py_END_ALLOW_THREADS
     if (bad) {
-        PyErr_SetString(PyExc_ValueError, "a tree index is out of range");
+        PyErr_SetString(PyExc_ValueError, "a tree index is out of range, or a split reads a column X lacks");
         goto fail;
     }
     for (int i = 0; i < 8; i++)

@@ -38,7 +38,8 @@ class Thresher:
 
     def clean(self, page: bytes | str, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False) -> str:
         """The article text: the blocks labeled with one of ``keep``, title excluded by default."""
-        options = self.options if needs_kinds(keep) else dataclasses.replace(self.options, kinds=False)
+        # kinds only when the kept labels need them (the text is the same either way)
+        options = dataclasses.replace(self.options, kinds=needs_kinds(keep))
         return segment_page(page, self.model, options).text(keep=keep, with_title=with_title)
 
 

@@ -45,8 +45,9 @@ def _label(item, model_path: str | None, options: SegmentOptions) -> Result:
 
 
 def _clean_options(options: dict, keep: tuple[str, ...]) -> SegmentOptions:
-    """Cleaning needs each block's side only, unless some kinds are kept and not others."""
-    return SegmentOptions(**{"kinds": needs_kinds(keep), **options})
+    """Cleaning needs each block's side only, unless some kinds are kept and not others (the text
+    is the same either way, so ``keep`` decides, whatever ``kinds`` the options say)."""
+    return SegmentOptions(**{**options, "kinds": needs_kinds(keep)})
 
 
 def _clean_one(item, model_path, options, keep, with_title) -> dict:

@@ -24,8 +24,9 @@ class SegmentOptions:
     encoding : a known charset (e.g. from an HTTP header); detection otherwise.
     kinds : give every content block its kind. False decides only each block's side
         (content or boilerplate, the same sides as with kinds): content blocks whose side
-        does not depend on their kind are labeled ``content``. The article's text needs no
-        more, and the kind model is about a quarter of a page's time.
+        does not depend on their kind are labeled ``content`` (scores ``content`` and
+        ``boilerplate`` only), and no block gets a ``first_label``. The article's text needs
+        no more, and it comes in about a fifth less time.
     """
 
     input_format: str = "auto"

@@ -137,7 +137,8 @@ def side_needs_kind(content: np.ndarray, *, min_confidence: float = MIN_CONFIDEN
     array([False,  True,  True,  True, False, False])
     """
     thresholds = [MIN_CONTENT_DEFAULT, *KIND_MIN_CONTENT_DEFAULT.values()]
-    # widened a little: revise reads 1 - P(boilerplate), which may differ from P(content) in the last bit
-    margin = min_confidence - 0.5 + 1e-9
+    # below 0.5 every block is sure of its side, but a kind still moves its threshold; widened a
+    # little: revise reads 1 - P(boilerplate), which may differ from P(content) in the last bit
+    margin = max(min_confidence - 0.5, 0.0) + 1e-9
     p = np.asarray(content, dtype=np.float64)
     return (p >= min(thresholds) - margin) & (p < max(thresholds) + margin)

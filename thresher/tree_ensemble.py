@@ -2,8 +2,9 @@
 without scikit-learn.
 
 A model file is then plain arrays (nothing in it can run code), loading it imports no
-estimator library, and a page's rows go down every tree at once, one numpy step per
-tree level, instead of one Python call per tree (1,000 trees a page).
+estimator library, and a page's rows go down every tree in C (``_treewalk.c``), or, where
+that extension was not built, all at once, one numpy step per tree level, instead of one
+Python call per tree (1,000 trees a page).
 
 Nodes are renumbered so that a node's right child directly follows its left one, and a
 leaf is its own child reading a column that is always 0 against a threshold of +inf:
@@ -141,8 +142,11 @@ class TreeEnsemble:
         n, k = len(X), len(self.baseline)
         if _treewalk is not None:
             nodes = np.empty((len(self.roots), n), dtype=np.int32)
-            _treewalk.walk(self.feature, self.threshold, self.child, self.missing_left, self.roots, self.tree_depth,
-                           np.ascontiguousarray(X, dtype=np.float64), nodes)
+            # the C walk reads native int32/float64/bool arrays in C order (no copy when they are, as loaded)
+            i32, f64 = np.dtype(np.int32), np.dtype(np.float64)
+            _treewalk.walk(*(np.ascontiguousarray(a, dtype=t) for a, t in (
+                (self.feature, i32), (self.threshold, f64), (self.child, i32), (self.missing_left, np.dtype(bool)),
+                (self.roots, i32), (self.tree_depth, i32), (X, f64))), nodes)
             leaves = np.empty((len(self.roots) + k, n))
             leaves[:k] = self.baseline[:, None]
             leaves[k:] = self.value[nodes]
