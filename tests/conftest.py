@@ -128,3 +128,13 @@ def doccano_env() -> dict[str, str]:
             pytest.fail(problem)
         pytest.skip(problem)
     return env
+
+
+def c_extension(module, name: str, fallback: str):
+    """A built C extension module, or a skip saying what runs instead; a failure where the
+    extensions are required built (``THRESHER_REQUIRE_EXTENSIONS``, as ``.ci/run`` sets it)."""
+    if module is None:
+        if os.environ.get("THRESHER_REQUIRE_EXTENSIONS"):
+            pytest.fail(f"{name} was not built (a C compiler is needed at install)")
+        pytest.skip(f"{name} was not built: {fallback}")
+    return module

@@ -3,8 +3,6 @@ replaces: the same words and word pairs found, so the same scores to the bit."""
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,18 +12,14 @@ from thresher import word_model
 from thresher.features import content_document
 from thresher.segmenter import split_page
 
-from .conftest import SEED
+from .conftest import SEED, c_extension
 
 terms_c = word_model._terms
 
 
 @pytest.fixture(scope="module")
 def c_terms():
-    if terms_c is None:
-        if os.environ.get("THRESHER_REQUIRE_EXTENSIONS"):
-            pytest.fail("thresher._terms was not built (a C compiler is needed at install)")
-        pytest.skip("thresher._terms was not built: Python's regex runs")
-    return terms_c
+    return c_extension(terms_c, "thresher._terms", "Python's regex runs")
 
 
 def _both(words, texts) -> tuple[tuple, tuple]:

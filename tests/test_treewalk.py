@@ -3,8 +3,6 @@ leaves, so the same scores to the bit, and no read outside an array whatever the
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -12,18 +10,14 @@ from thresher import tree_ensemble
 from thresher.features import local_features
 from thresher.segmenter import split_page
 
-from .conftest import SEED
+from .conftest import SEED, c_extension
 
 treewalk = tree_ensemble._treewalk
 
 
 @pytest.fixture()
 def c_walk():
-    if treewalk is None:
-        if os.environ.get("THRESHER_REQUIRE_EXTENSIONS"):
-            pytest.fail("thresher._treewalk was not built (a C compiler is needed at install)")
-        pytest.skip("thresher._treewalk was not built: the numpy walk runs")
-    return treewalk
+    return c_extension(treewalk, "thresher._treewalk", "the numpy walk runs")
 
 
 def _both(trees, X, monkeypatch) -> tuple[np.ndarray, np.ndarray]:
