@@ -51,6 +51,22 @@ def test_c_finds_the_regexs_words_and_pairs(c_terms, words, texts):
         np.testing.assert_array_equal(a, b)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.characters(codec=None, exclude_categories=())), max_size=5))
+def test_c_finds_every_word_and_pair_the_regex_finds(c_terms, texts):
+    # an index of every word and pair the regex finds (surrogates included), so each must be found
+    lowered = [t.lower() for t in texts]
+    expected = []
+    for text in lowered:
+        tokens = word_model._TOKEN.findall(text)
+        expected.append(tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])])
+    index = {term: i for i, term in enumerate(dict.fromkeys(t for terms in expected for t in terms))}
+    ids, counts = c_terms.terms(lowered, index)
+    found = np.frombuffer(ids, dtype=np.int64).tolist()
+    assert np.frombuffer(counts, dtype=np.int64).tolist() == [len(terms) for terms in expected]
+    assert sorted(found) == sorted(index[t] for terms in expected for t in terms)
+
+
 def test_a_real_page_scores_the_same(c_terms, words, model):
     blocks = split_page(SEED.read_bytes(), model.options)[0]
     docs = [content_document(b) for b in blocks]
@@ -66,6 +82,12 @@ def test_bad_arguments_raise(c_terms):
     with pytest.raises(TypeError):
         c_terms.terms(("a tuple",), {})
     assert c_terms.terms([], {}) == (b"", b"")
+    with pytest.raises(TypeError, match="ints"):  # no __index__ runs: it could change the texts
+        c_terms.terms(["aa"], {"aa": "x"})
+    with pytest.raises(OverflowError):
+        c_terms.terms(["aa"], {"aa": 2**70})
+    ids, _ = c_terms.terms(["aa bb"], {"aa": -5, "bb": 1})  # a negative value is no column: missing
+    assert np.frombuffer(ids, dtype=np.int64).tolist() == [1]
     ids, counts = c_terms.terms(["aa bb a cc", "x"], {"aa": 0, "aa bb": 1, "bb cc": 2, "cc": 3})
     # each word, then its pair with the word before; "a" is no word, so "bb cc" is a pair
     assert np.frombuffer(ids, dtype=np.int64).tolist() == [0, 1, 3, 2]

@@ -5,7 +5,8 @@
  * word character is one Python's re counts as \w, alphanumeric or '_'), its pairs two
  * consecutive words joined by a space, as TfidfVectorizer makes them. ids (bytes of int64)
  * holds, text after text, the index value of each word and pair found in index; counts (bytes
- * of int64) how many of them each text has. Words and pairs not in index are skipped.
+ * of int64) how many of them each text has. Words and pairs not in index (or mapped to a
+ * negative value) are skipped; a value that is not an int raises TypeError.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -41,9 +42,15 @@ look_up(PyObject *index, PyObject *key, Ids *ids)
     PyObject *value = PyDict_GetItemWithError(index, key); /* borrowed */
     if (!value)
         return PyErr_Occurred() ? -1 : 0;
+    if (!PyLong_CheckExact(value)) { /* no __index__ to run: Python code could change the texts */
+        PyErr_SetString(PyExc_TypeError, "index values must be ints");
+        return -1;
+    }
     long long v = PyLong_AsLongLong(value);
     if (v == -1 && PyErr_Occurred())
         return -1;
+    if (v < 0) /* not a column: missing, as the Python lookup has it */
+        return 0;
     return push(ids, (int64_t)v) < 0 ? -1 : 1;
 }
 
@@ -69,18 +76,24 @@ static PyObject *
 terms(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *texts, *index;
-    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &texts, &PyDict_Type, &index))
+    PyObject *list, *index;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &list, &PyDict_Type, &index))
         return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(texts);
+    /* a tuple of our own: a key's __eq__ run by a lookup cannot change or free the texts walked */
+    PyObject *texts = PyList_AsTuple(list);
+    if (!texts)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(texts);
     PyObject *counts = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
-    if (!counts)
+    if (!counts) {
+        Py_DECREF(texts);
         return NULL;
+    }
     int64_t *count = (int64_t *)PyBytes_AS_STRING(counts);
     Ids ids = {NULL, 0, 0};
     PyObject *previous = NULL, *word = NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = PyList_GET_ITEM(texts, i);
+        PyObject *text = PyTuple_GET_ITEM(texts, i);
         if (!PyUnicode_Check(text)) {
             PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
             goto fail;
@@ -113,6 +126,7 @@ terms(PyObject *self, PyObject *args)
         Py_CLEAR(previous);
         count[i] = (int64_t)(ids.len - before);
     }
+    Py_DECREF(texts);
     PyObject *found = PyBytes_FromStringAndSize((const char *)ids.items, ids.len * (Py_ssize_t)sizeof(int64_t));
     PyMem_Free(ids.items);
     if (!found) {
@@ -126,6 +140,7 @@ fail:
     Py_XDECREF(previous);
     PyMem_Free(ids.items);
     Py_DECREF(counts);
+    Py_DECREF(texts);
     return NULL;
 }
 
