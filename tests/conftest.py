@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 
@@ -15,6 +16,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "corpus" / "examples"
 SEED = EXAMPLES / "dhs-ice-operation-rise.txt"
+
+
+def example_pages() -> list[bytes]:
+    """The repository's own example pages (HTML and text scrapes, no corpus needed), as bytes."""
+    paths = sorted(p for p in EXAMPLES.iterdir() if p.name.endswith((".html.gz", ".txt")))
+    return [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for p in paths]
 
 
 def shared_corpus() -> Path | None:

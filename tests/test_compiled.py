@@ -3,7 +3,6 @@ pages, to the last bit where later steps rank or threshold the scores."""
 
 from __future__ import annotations
 
-import gzip
 import subprocess
 import sys
 
@@ -18,15 +17,13 @@ from thresher.tree_ensemble import TreeEnsemble
 from thresher.typing_features import kind_context, type_features
 from thresher.word_model import WordModel
 
-from .conftest import EXAMPLES, ROOT, SEED
+from .conftest import ROOT, SEED, example_pages
 
 
 @pytest.fixture(scope="module")
 def pages() -> list[list]:
     """The shipped example pages (HTML and text), segmented."""
-    paths = sorted(p for p in EXAMPLES.iterdir() if p.name.endswith((".html.gz", ".txt")))
-    out = [split_page(gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes(), SegmentOptions())[0]
-           for p in paths]
+    out = [split_page(page, SegmentOptions())[0] for page in example_pages()]
     assert len(out) >= 5
     return out
 

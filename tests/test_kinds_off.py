@@ -3,7 +3,6 @@ them, and must decide the sides, and so the article text, exactly as the whole m
 
 from __future__ import annotations
 
-import gzip
 import itertools
 
 import numpy as np
@@ -18,15 +17,9 @@ from thresher.pipeline import segment_page
 from thresher.revision import MIN_CONFIDENCE_DEFAULT, side_needs_kind
 from thresher.segmenter import split_page
 
-from .conftest import EXAMPLES, SEED
+from .conftest import SEED, example_pages
 
 KINDS_OFF = SegmentOptions(kinds=False)
-
-
-def _example_pages() -> list[bytes]:
-    """The repository's own example pages (no corpus needed): HTML and text scrapes."""
-    paths = sorted(p for p in EXAMPLES.iterdir() if p.name.endswith((".html.gz", ".txt")))
-    return [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for p in paths]
 
 
 def _corpus_pages(corpus) -> list[bytes]:
@@ -64,7 +57,7 @@ def test_corpus_pages_text_is_the_same_without_kinds(model, corpus):
 
 
 def test_example_pages_text_is_the_same_without_kinds_at_any_confidence(model):
-    for page in _example_pages():
+    for page in example_pages():
         for min_confidence in (0.3, 0.45, MIN_CONFIDENCE_DEFAULT, 0.8):
             _same_sides(model, page, min_confidence)
 
@@ -73,13 +66,13 @@ def test_the_candidate_budget_is_kept_without_kinds(model, monkeypatch):
     # past the budget the word model alone decides: its boundary must fall where the whole page's does
     for budget in (1, 5, 12):
         monkeypatch.setattr(compiled, "MAX_KIND_BLOCKS", budget)
-        for page in _example_pages():
+        for page in example_pages():
             _same_sides(model, page)
 
 
 def test_asked_kinds_are_the_whole_pages_kinds(model):
     rng = np.random.default_rng(0)
-    for page in _example_pages():
+    for page in example_pages():
         blocks = split_page(page, model.options)[0]
         content = model.model.content_scores(blocks)[1]
         whole = model.model.kind_scores(blocks, content)

@@ -123,8 +123,9 @@ class CompiledClassifier:
         n_counted = min(len(chosen), MAX_KIND_BLOCKS)
         # a candidate's kind reads its content neighbours' rows and word scores (kind_context):
         # those are computed too, each from its own block alone
-        read = sorted({j for k in wanted for j in ((k - 1, k, k + 1) if k < n_counted else (k,))
-                       if 0 <= j < (n_counted if k < n_counted else len(chosen))})
+        read = wanted if needed is None else sorted(
+            {j for k in wanted for j in ((k - 1, k, k + 1) if k < n_counted else (k,))
+             if 0 <= j < (n_counted if k < n_counted else len(chosen))})
         word_proba = np.zeros((len(chosen), len(CONTENT_LABELS)))
         word_proba[read] = self.word_scores([blocks[chosen[j]].text for j in read])
         counted = [j for j in read if j < n_counted]

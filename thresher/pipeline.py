@@ -41,10 +41,10 @@ def kept_blocks(page: Page, keep: tuple[str, ...], with_title: bool) -> list[Blo
     A block labeled ``content`` (its kind not asked for) is kept when ``keep`` holds every
     kind; when it holds only some, the page cannot tell, and ``ValueError`` says so.
     """
-    every_kind = set(CONTENT_LABELS) <= set(keep)
+    some_kinds = needs_kinds(keep)
     out = []
     for b in page.blocks:
-        if b.label == CONTENT and not every_kind:
+        if b.label == CONTENT and some_kinds:
             raise ValueError("this page was labeled without kinds (SegmentOptions(kinds=False)): "
                              "keeping only some kinds needs them")
         if (b.label in keep or b.label == CONTENT) and (with_title or not b.is_title):

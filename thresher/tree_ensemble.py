@@ -60,6 +60,9 @@ class TreeEnsemble:
     # deep enough to need that step (a suffix of the trees takes it)
     _order: np.ndarray = field(init=False, repr=False)
     _first_at_level: np.ndarray = field(init=False, repr=False)
+    # the node arrays as the C walk reads them: native int32/float64/bool in C order (the arrays
+    # themselves, not copies, when loaded from a model file)
+    _walk_arrays: tuple[np.ndarray, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.depth > MAX_DEPTH:  # before np.arange(depth): a hostile file's depth is unchecked here
@@ -68,6 +71,10 @@ class TreeEnsemble:
         object.__setattr__(self, "_order", order)
         object.__setattr__(self, "_first_at_level",
                            np.searchsorted(self.tree_depth[order], np.arange(self.depth), side="right"))
+        object.__setattr__(self, "_walk_arrays", tuple(
+            np.ascontiguousarray(a, dtype=t) for a, t in (
+                (self.feature, np.int32), (self.threshold, np.float64), (self.child, np.int32),
+                (self.missing_left, bool), (self.roots, np.int32), (self.tree_depth, np.int32))))
 
     @property
     def depth(self) -> int:
@@ -140,22 +147,23 @@ class TreeEnsemble:
 
     def _raw_rows(self, X: np.ndarray) -> np.ndarray:
         n, k = len(X), len(self.baseline)
+        leaves = np.empty((len(self.roots) + k, n))
+        leaves[:k] = self.baseline[:, None]
+        leaves[k:] = self.value[self._leaf_nodes(X)]
+        # (1 + iterations, outputs, rows), summed in order along the iterations
+        return np.add.accumulate(leaves.reshape(-1, k, n), axis=0)[-1].T
+
+    def _leaf_nodes(self, X: np.ndarray) -> np.ndarray:
+        """The node each row of ``X`` reaches in each tree, shape (trees, rows)."""
+        n, trees = len(X), len(self.roots)
         if _treewalk is not None:
-            nodes = np.empty((len(self.roots), n), dtype=np.int32)
-            # the C walk reads native int32/float64/bool arrays in C order (no copy when they are, as loaded)
-            i32, f64 = np.dtype(np.int32), np.dtype(np.float64)
-            _treewalk.walk(*(np.ascontiguousarray(a, dtype=t) for a, t in (
-                (self.feature, i32), (self.threshold, f64), (self.child, i32), (self.missing_left, np.dtype(bool)),
-                (self.roots, i32), (self.tree_depth, i32), (X, f64))), nodes)
-            leaves = np.empty((len(self.roots) + k, n))
-            leaves[:k] = self.baseline[:, None]
-            leaves[k:] = self.value[nodes]
-            return np.add.accumulate(leaves.reshape(-1, k, n), axis=0)[-1].T
+            nodes = np.empty((trees, n), dtype=np.int32)
+            _treewalk.walk(*self._walk_arrays, np.ascontiguousarray(X, dtype=np.float64), nodes)
+            return nodes
         width = X.shape[1] + 1
         flat = np.zeros((n, width))
         flat[:, :-1] = X
         flat = flat.ravel()
-        trees = len(self.roots)
         # one entry per (tree, row) pair, tree-major, in the walk's order
         order = self._order
         node = np.repeat(self.roots[order], n)
@@ -175,11 +183,9 @@ class TreeEnsemble:
                 right_[nan] = ~self.missing_left[nd[nan]]
             np.take(self.child, nd, out=at_, mode="clip")
             np.add(at_, right_, out=nd)
-        leaves = np.empty((trees + k, n))
-        leaves[:k] = self.baseline[:, None]
-        leaves[k + order] = self.value[node].reshape(trees, n)
-        # (1 + iterations, outputs, rows), summed in order along the iterations
-        return np.add.accumulate(leaves.reshape(-1, k, n), axis=0)[-1].T
+        nodes = np.empty((trees, n), dtype=node.dtype)
+        nodes[order] = node.reshape(trees, n)
+        return nodes
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities, columns ``classes``: the logistic link (libm's exp, as SciPy's

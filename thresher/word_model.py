@@ -84,7 +84,7 @@ class WordModel:
     def _transform_rows(self, texts: list[str], first_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if _terms is not None:
             found_ids, found_counts = _terms.terms([text.lower() for text in texts], self._index)
-            ids = np.frombuffer(found_ids, dtype=np.int64).astype(np.intp)
+            ids = np.frombuffer(found_ids, dtype=np.int64).astype(np.intp, copy=False)
             rows = np.repeat(np.arange(len(texts), dtype=np.intp), np.frombuffer(found_counts, dtype=np.int64))
         else:
             ids, rows = self._term_ids(texts)
