@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -9,6 +10,11 @@ from lxml import etree
 from .blocks import Block
 from .errors import EmptyInputError, LimitExceededError
 from .options import MAX_BLOCKS_DEFAULT
+
+try:  # the walk in C (optional, built at install): the Python walk below is its reference
+    from . import _htmlwalk
+except ImportError:
+    _htmlwalk = None
 
 # Elements that start and end a block of text.
 BLOCK_TAGS = frozenset(
@@ -157,10 +163,7 @@ class _Maker:
             return
         raw = "".join(self.pieces)
         self.pieces = []
-        if LINK_START in raw or LINK_END in raw:
-            text, link_chars = _split_links(raw)
-        else:
-            text, link_chars = _SPACE.sub(" ", raw).strip(), 0
+        text, link_chars = _text_and_links(raw)
         holder = self.holder
         self.holder = None
         if not text:
@@ -247,6 +250,52 @@ class _Maker:
         self.flush()
 
 
+def _text_and_links(raw: str) -> tuple[str, int]:
+    """A block's text, whitespace collapsed, and how many of its characters are link text."""
+    if LINK_START in raw or LINK_END in raw:
+        return _split_links(raw)
+    return _SPACE.sub(" ", raw).strip(), 0
+
+
+def c_walk_usable() -> bool:
+    """Whether the C walk was built, against the lxml and libxml2 (major.minor) running here:
+    it reads their node structs in place."""
+    if _htmlwalk is None:
+        return False
+    built_lxml = int(_htmlwalk.LXML_VERSION.split(".")[0])
+    built_libxml = divmod(_htmlwalk.LIBXML_VERSION // 100, 100)
+    return built_lxml == etree.LXML_VERSION[0] and built_libxml == etree.LIBXML_COMPILED_VERSION[:2]
+
+
+_C_WALK = c_walk_usable()
+# class/id texts and styles repeat across a site's pages: their results are kept, within a bound
+_attr_tokens_cached = functools.lru_cache(maxsize=16384)(attr_tokens)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hidden_style(style: str) -> bool:
+    return _DISPLAY_NONE.search(style) is not None
+
+
+def walk_tree(root: etree._Element, max_blocks: int) -> tuple[list[Block], list[tuple[int, ...]]]:
+    """The blocks of a cleaned tree and, per block, the ids of its block ancestors (nearest first).
+
+    The C walk takes the page when it was built for this lxml and knows every node of the tree;
+    otherwise the Python walk does, with the same result (``tests/test_htmlwalk.py``).
+    """
+    if _C_WALK and _htmlwalk is not None:
+        rows = _htmlwalk.walk(root, etree._Element, max_blocks, _attr_tokens_cached, _hidden_style, LimitExceededError)
+        if rows is not None:
+            blocks = []
+            for index, (text, link_chars, tag, dom_path, xpath, tokens, depth, _) in enumerate(rows):
+                blocks.append(Block(index=index, text=text, kind="html", tag=tag, dom_path=dom_path, xpath=xpath,
+                                    attr_tokens=tokens, link_chars=link_chars, depth=depth))
+            return blocks, [row[7] for row in rows]
+    maker = _Maker(etree.ElementTree(root), max_blocks)
+    maker.walk(root)  # iterwalk is iterative: no Python recursion however deep the page
+    return maker.blocks, maker.ancestry
+
+
 def _split_links(raw: str) -> tuple[str, int]:
     """Collapse whitespace, count the characters inside link marks, drop the marks."""
     text = _SPACE.sub(" ", raw).strip()
@@ -281,10 +330,9 @@ def html_blocks(text: str, *, max_blocks: int = MAX_BLOCKS_DEFAULT) -> tuple[lis
     root = parse_html(text)
     title = page_title(root)
     clean_tree(root)
-    maker = _Maker(etree.ElementTree(root), max_blocks)
-    maker.walk(root)  # iterwalk is iterative: no Python recursion however deep the page
-    add_prose_shares(maker.blocks, maker.ancestry)
-    return maker.blocks, title
+    blocks, ancestry = walk_tree(root, max_blocks)
+    add_prose_shares(blocks, ancestry)
+    return blocks, title
 
 
 def prose_weight(block: Block) -> float:

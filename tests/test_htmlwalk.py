@@ -1,0 +1,173 @@
+"""The HTML segmenter's tree walk in C (``thresher/_htmlwalk.c``) against the Python walk it
+replaces (``html._Maker``): the same blocks, field for field, and the same block ancestry, on real
+pages, on generated markup, on pages built to be deep or wide, and at the block limit."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from thresher import html
+from thresher.corpus import read_bytes, scrapinghub_pages, wcxb_pages
+from thresher.decoding import clean_characters, decode_bytes
+from thresher.errors import LimitExceededError
+
+from .conftest import c_extension, example_pages
+
+htmlwalk = html._htmlwalk
+
+
+@pytest.fixture(scope="module")
+def c_walk():
+    module = c_extension(htmlwalk, "thresher._htmlwalk", "the Python walk runs")
+    if not html.c_walk_usable():
+        pytest.fail("thresher._htmlwalk was built against another lxml or libxml2 than the one installed")
+    return module
+
+
+def _segment(page: str, *, c: bool, max_blocks: int = 10**6) -> list[tuple]:
+    saved, html._C_WALK = html._C_WALK, c
+    try:  # the characters split_page drops first (C0 controls, lone surrogates) never reach the tree
+        blocks, title = html.html_blocks(clean_characters(page), max_blocks=max_blocks)
+    finally:
+        html._C_WALK = saved
+    return [dataclasses.astuple(b) for b in blocks] + [title]
+
+
+def _same(page: str) -> list[tuple]:
+    fast = _segment(page, c=True)
+    assert fast == _segment(page, c=False)
+    return fast
+
+
+def _rows(page: str):
+    root = html.parse_html(page)
+    html.clean_tree(root)
+    return htmlwalk.walk(root, etree._Element, 10**6, html.attr_tokens, html._hidden_style, LimitExceededError)
+
+
+def test_example_pages_segment_alike(c_walk):
+    pages = [p.decode("utf-8") for p in example_pages() if p.lstrip()[:1] == b"<"]
+    assert pages
+    for page in pages:
+        assert _rows(page) is not None  # the C walk took the page, not the fallback
+        assert len(_same(page)) > 50
+
+
+def test_corpus_pages_segment_alike(c_walk, corpus):
+    pages = list(scrapinghub_pages(corpus))[::3] + list(wcxb_pages(corpus))[::20]
+    assert len(pages) > 100
+    for page in pages:
+        text = clean_characters(decode_bytes(read_bytes(page.path))[0])
+        assert _rows(text) is not None, page.path
+        assert _segment(text, c=True) == _segment(text, c=False), page.path
+
+
+_WORDS = st.sampled_from(["", "Budget", "rose", "4%", "said", "the", "Council", "a", "é", "日本", "x", "&amp;", "&lt;", "1,000"])
+_SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", "\u2003", "\r\n", "", "\ue001", "\x1c"])
+_TEXT = st.lists(st.tuples(_WORDS, _SPACES), max_size=6).map(lambda parts: "".join(w + s for w, s in parts))
+_TAGS = st.sampled_from(
+    ["div", "p", "span", "a", "br", "li", "ul", "td", "tr", "table", "h2", "b", "em", "section", "foo", "x-y",
+     "font", "img", "article", "blockquote", "pre", "noscript", "figcaption", "nav", "script", "style", "html", "body"]
+)
+_ATTRS = st.lists(
+    st.sampled_from(
+        ['class="mainNav item"', 'class="Story-body"', "class=''", 'id="content"', 'id="x1_y2"', "hidden",
+         'aria-hidden="true"', 'aria-hidden="false"', 'style="display: none"', 'style="DISPLAY:NONE"',
+         'style="color:red"', 'style="visibility :hidden"', 'style=""', 'data-x="1"', 'class="caf\u00e9 \u212aelvin"']
+    ),
+    max_size=3,
+)
+
+
+def _element(children):
+    return st.tuples(_TAGS, _ATTRS, st.lists(children, max_size=5), _TEXT).map(
+        lambda t: f"<{t[0]} {' '.join(t[1])}>{''.join(t[2])}</{t[0]}>{t[3]}"
+    )
+
+
+_MARKUP = st.recursive(_TEXT, _element, max_leaves=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(_MARKUP, min_size=1, max_size=4), title=_TEXT)
+def test_generated_markup_segments_alike(c_walk, body, title):
+    page = f"<html><head><title>{title}</title></head><body>{''.join(body)}</body></html>"
+    try:
+        _same(page)
+    except html.EmptyInputError:
+        with pytest.raises(html.EmptyInputError):
+            _segment(page, c=False)
+
+
+# <br><br> splits a block unless visible text stands between; what counts as visible differs from
+# what whitespace collapsing removes (U+2003 is visible, U+00A0 and the link marks are not)
+_GAP = st.text(alphabet=" \t\n\u00a0\u2003\ue001\ue002x", max_size=3)
+_RUN = st.lists(st.one_of(_GAP, st.just("<br>"), st.just("<a href=x>"), st.just("</a>"), st.just("<p>")), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(run=_RUN)
+def test_line_breaks_and_invisible_text_segment_alike(c_walk, run):
+    _same(f"<html><body><div class=c>a{''.join(run)}b</div></body></html>")
+
+
+@pytest.mark.parametrize("between", ["\u00a0", "\u2003", " \n", "\ue001\ue002", "<a href=x>\u00a0</a>", ""])
+def test_double_breaks(c_walk, between):
+    blocks = _same(f"<html><body><div>one<br>{between}<br>two</div></body></html>")
+    assert len(blocks) - 1 == (1 if between == "\u2003" else 2)
+
+
+def test_deep_and_wide_pages(c_walk):
+    deep = "<html><body>" + "<div class='d'>x " * 3000 + "end" + "</div>" * 3000 + "</body></html>"
+    wide = "<html><body><div>" + "<p>One paragraph.</p><br><br><span>tail</span>" * 20000 + "</div></body></html>"
+    assert len(_same(deep)) > 1
+    blocks = _same(wide)
+    assert len(blocks) > 20000
+    assert blocks[-3][1:6:4] == ("One paragraph.", "/html/body/div/p[20000]")  # positions counted once per parent
+
+
+def test_the_block_limit_is_the_same(c_walk):
+    page = "<html><body>" + "<p>Para.</p><p> \u00a0 </p>" * 50 + "</body></html>"
+    assert len(_segment(page, c=True, max_blocks=50)) == 51
+    for c in (True, False):
+        with pytest.raises(LimitExceededError, match="more than 49 blocks"):
+            _segment(page, c=c, max_blocks=49)
+
+
+def test_a_node_it_does_not_read_leaves_the_page_to_the_python_walk(c_walk):
+    parser = etree.HTMLParser(remove_comments=False)
+    root = etree.fromstring("<html><body><p>One <!-- note --> two</p><p>Three</p></body></html>", parser)
+    assert htmlwalk.walk(root, etree._Element, 100, html.attr_tokens, html._hidden_style, LimitExceededError) is None
+    saved, html._C_WALK = html._C_WALK, True
+    try:
+        blocks, _ = html.walk_tree(root, 100)
+    finally:
+        html._C_WALK = saved
+    assert [b.text for b in blocks] == ["One", "Three"]  # the Python walk: a comment's tail is not read
+
+
+def test_wrong_arguments_are_refused(c_walk):
+    with pytest.raises(TypeError):
+        c_walk.walk("<p>x</p>", etree._Element, 10, html.attr_tokens, html._hidden_style, LimitExceededError)
+    root = etree.fromstring("<html><body><p class='a'>x</p></body></html>", etree.HTMLParser())
+    with pytest.raises(TypeError, match="tuple"):
+        c_walk.walk(root, etree._Element, 10, lambda raw: ["a"], html._hidden_style, LimitExceededError)
+
+
+def test_it_is_used_only_with_the_lxml_it_was_built_for(c_walk, monkeypatch):
+    assert html.c_walk_usable()
+
+    class Other:
+        LXML_VERSION = f"{etree.LXML_VERSION[0] + 1}.0.0"
+        LIBXML_VERSION = c_walk.LIBXML_VERSION
+        walk = c_walk.walk
+
+    monkeypatch.setattr(html, "_htmlwalk", Other)
+    assert not html.c_walk_usable()
+    Other.LXML_VERSION, Other.LIBXML_VERSION = c_walk.LXML_VERSION, c_walk.LIBXML_VERSION + 100
+    assert not html.c_walk_usable()

@@ -1,0 +1,822 @@
+/* The HTML segmenter's tree walk in C: html._Maker.walk over lxml's parsed tree, read in place.
+ *
+ * walk(root, element_type, max_blocks, attr_tokens, hidden_style, limit_error) returns one tuple per
+ * block, (raw text, tag, dom_path, xpath, class/id tokens, depth, ancestry), exactly as the Python walk
+ * (thresher/html.py) fills its Blocks before whitespace is collapsed, or None when the page holds a node
+ * this walk does not handle (a comment, an entity, a namespace...): the Python walk then takes the page.
+ * The tree is read through lxml's public C struct (an _Element's xmlNode) and libxml2's node structs,
+ * never changed, and walked without recursion. Texts are read as lxml reads .text and .tail: every
+ * run of adjacent text nodes as one string. The caller holds the GIL throughout (Python objects are
+ * made on the way); the tree belongs to the caller's page.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+#include <libxml/xmlversion.h>
+
+#include "lxml-version.h"
+
+/* lxml's public layout of an _Element (lxml/etree.h, "cdef public class _Element") */
+struct LxmlElementHead {
+    PyObject_HEAD
+    void *_doc;
+    xmlNode *_c_node;
+};
+
+#define MAX_ATTR_TOKENS 24 /* html.MAX_ATTR_TOKENS */
+#define MAX_ANCESTORS 12   /* html.MAX_ANCESTORS */
+#define PATH_TAIL 8        /* dom_path: the last 8 tags */
+#define TAG_CACHE 64
+
+static const char *BLOCK_TAGS[] = {/* html.BLOCK_TAGS, sorted for bsearch */
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+    "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+    "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend",
+    "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "ul"};
+
+static int
+cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+is_block_tag(const xmlChar *name)
+{
+    const char *key = (const char *)name;
+    return bsearch(&key, BLOCK_TAGS, sizeof BLOCK_TAGS / sizeof *BLOCK_TAGS, sizeof *BLOCK_TAGS, cmp_name) != NULL;
+}
+
+static int
+is_text(const xmlNode *n)
+{
+    return n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE;
+}
+
+/* ---- growable byte buffer ---- */
+typedef struct {
+    char *data;
+    Py_ssize_t len, cap;
+} Buf;
+
+static int
+buf_put(Buf *b, const char *s, Py_ssize_t n)
+{
+    if (n > PY_SSIZE_T_MAX - b->len - 1) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (b->len + n + 1 > b->cap) {
+        Py_ssize_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap = cap > PY_SSIZE_T_MAX / 2 ? PY_SSIZE_T_MAX : cap * 2;
+        char *data = PyMem_Realloc(b->data, (size_t)cap);
+        if (!data) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, (size_t)n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+typedef struct {
+    Py_ssize_t index, total;
+} Kid;
+
+/* ---- the walk's state: html._Maker's, with the same names ---- */
+typedef struct {
+    const xmlChar *name; /* the element's name */
+    PyObject *tag;       /* and its tag (str, borrowed from the walk's cache) */
+    PyObject *tokens;  /* its tokens followed by its ancestors', capped (tuple) */
+    Py_ssize_t xp_len; /* its xpath is xpath.data[:xp_len] */
+    Py_ssize_t kid_base, kid_count, kid_cursor; /* its element children's xpath positions */
+} Frame;
+
+typedef struct {
+    Frame *frames; /* frames[0] stands for the tree's parent: no tag, no tokens, xpath "" */
+    Py_ssize_t n_frames, cap_frames;
+    Py_ssize_t *open_ids, n_open, cap_open; /* ids of the open block elements */
+    Py_ssize_t *open_frames;                 /* and their frames */
+    Py_ssize_t next_id;
+    Kid *kids; /* per element child of an open element: its [n] and its tag's count */
+    const xmlChar **hash_keys; /* index_children's scratch: a hash of the children's names */
+    Py_ssize_t *hash_seen, *slot_of, cap_hash;
+    Py_ssize_t n_kids, cap_kids;
+    Buf pieces, xpath, scratch, attr;
+    PyObject *holder_tag, *holder_xpath; /* the open block when the text started (NULL: none) */
+    int brs;
+    PyObject *blocks;
+    Py_ssize_t n_blocks, max_blocks;
+    PyObject *attr_tokens, *hidden_style, *limit_error, *token_cache, *empty, *body_tag, *no_xpath;
+    const xmlChar *tag_names[64];
+    PyObject *tag_objs[64], *tag_spill; /* tags made once per name; past 64 names, kept in a list */
+    Py_ssize_t n_tags;
+    int unsupported; /* a node this walk does not handle: give the page to the Python walk */
+} Walk;
+
+static int
+grow(void **array, Py_ssize_t *cap, Py_ssize_t need, size_t item)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t cap2 = *cap ? *cap : 64;
+    while (cap2 < need)
+        cap2 *= 2;
+    void *data = PyMem_Realloc(*array, (size_t)cap2 * item);
+    if (!data) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *array = data;
+    *cap = cap2;
+    return 0;
+}
+
+/* html._Maker.add: INVISIBLE is " \t\n\r\f\v", U+00A0 and the two link marks U+E001, U+E002 */
+static int
+visible(const char *s, Py_ssize_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (Py_ssize_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        if (c == ' ' || (c >= '\t' && c <= '\r'))
+            i += 1;
+        else if (c == 0xC2 && i + 1 < n && p[i + 1] == 0xA0)
+            i += 2;
+        else if (c == 0xEE && i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0x81 || p[i + 2] == 0x82))
+            i += 3;
+        else
+            return 1;
+    }
+    return 0;
+}
+
+static int
+add(Walk *w, const char *s, Py_ssize_t n)
+{
+    if (n == 0)
+        return 0;
+    int vis = visible(s, n);
+    if (w->pieces.len == 0 && !vis)
+        return 0;
+    if (w->holder_tag == NULL && w->n_open) {
+        Frame *f = &w->frames[w->open_frames[w->n_open - 1]];
+        PyObject *xp = PyUnicode_DecodeUTF8(w->xpath.data, f->xp_len, NULL);
+        if (!xp)
+            return -1;
+        Py_INCREF(f->tag);
+        w->holder_tag = f->tag;
+        w->holder_xpath = xp;
+    }
+    if (buf_put(&w->pieces, s, n) < 0)
+        return -1;
+    if (vis)
+        w->brs = 0;
+    return 0;
+}
+
+/* A run of adjacent text nodes from n on, read as one string (lxml's .text and .tail). */
+static int
+add_run(Walk *w, xmlNode *n)
+{
+    if (!n || !is_text(n))
+        return 0;
+    if (!n->next || !is_text(n->next)) {
+        const char *s = n->content ? (const char *)n->content : "";
+        return add(w, s, (Py_ssize_t)strlen(s));
+    }
+    w->scratch.len = 0;
+    for (; n && is_text(n); n = n->next) {
+        const char *s = n->content ? (const char *)n->content : "";
+        if (buf_put(&w->scratch, s, (Py_ssize_t)strlen(s)) < 0)
+            return -1;
+    }
+    return add(w, w->scratch.data, w->scratch.len);
+}
+
+/* Runs of whitespace (str.isspace) as one space, none at either end: src[0:n] -> dst, its length */
+static Py_ssize_t
+collapse(const Py_UCS4 *src, Py_ssize_t n, Py_UCS4 *dst, int drop_marks)
+{
+    Py_ssize_t out = 0;
+    int space = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = src[i];
+        if (drop_marks && (c == 0xE001 || c == 0xE002))
+            continue;
+        if (Py_UNICODE_ISSPACE(c)) {
+            space = 1;
+            continue;
+        }
+        if (space && out)
+            dst[out++] = ' ';
+        space = 0;
+        dst[out++] = c;
+    }
+    return out;
+}
+
+/* html._text_and_links: the text, whitespace collapsed and link marks dropped, and how many of its
+ * characters lay inside the marks (each part between marks counted stripped, as _split_links does) */
+static PyObject *
+text_and_links(PyObject *raw, Py_ssize_t *link_chars)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(raw);
+    Py_UCS4 *a = PyUnicode_AsUCS4Copy(raw);
+    if (!a)
+        return NULL;
+    Py_UCS4 *b = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_UCS4));
+    if (!b) {
+        PyMem_Free(a);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t m = collapse(a, n, b, 0);
+    int marks = 0;
+    for (Py_ssize_t i = 0; i < m && !marks; i++)
+        marks = b[i] == 0xE001 || b[i] == 0xE002;
+    *link_chars = 0;
+    if (marks) {
+        Py_ssize_t depth = 0, start = 0;
+        for (Py_ssize_t i = 0; i <= m; i++) {
+            if (i < m && b[i] != 0xE001 && b[i] != 0xE002)
+                continue;
+            if (depth) { /* the part b[start:i], stripped */
+                Py_ssize_t lo = start, hi = i;
+                while (lo < hi && Py_UNICODE_ISSPACE(b[lo]))
+                    lo++;
+                while (hi > lo && Py_UNICODE_ISSPACE(b[hi - 1]))
+                    hi--;
+                *link_chars += hi - lo;
+            }
+            if (i < m)
+                depth = b[i] == 0xE001 ? depth + 1 : (depth > 0 ? depth - 1 : 0);
+            start = i + 1;
+        }
+        m = collapse(b, m, a, 1);
+    } else {
+        memcpy(a, b, (size_t)m * sizeof(Py_UCS4));
+    }
+    PyObject *text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, a, m);
+    PyMem_Free(a);
+    PyMem_Free(b);
+    return text;
+}
+
+/* "/".join(path[-8:]): the open elements' tags, then ``extra`` ("br") when given */
+static PyObject *
+dom_path(Walk *w, const char *extra)
+{
+    Py_ssize_t n_path = w->n_frames - 1 + (extra != NULL);
+    Py_ssize_t take = n_path < PATH_TAIL ? n_path : PATH_TAIL;
+    Buf *b = &w->scratch;
+    b->len = 0;
+    for (Py_ssize_t at = n_path - take; at < n_path; at++) {
+        const char *name = (extra && at == n_path - 1) ? extra : (const char *)w->frames[at + 1].name;
+        if ((b->len && buf_put(b, "/", 1) < 0) || buf_put(b, name, (Py_ssize_t)strlen(name)) < 0)
+            return NULL;
+    }
+    return PyUnicode_DecodeUTF8(b->data ? b->data : "", b->len, NULL);
+}
+
+/* The tag of an element as lxml gives it (str), made once per name: libxml2 interns names */
+static PyObject *
+tag_of(Walk *w, const xmlChar *name)
+{
+    for (Py_ssize_t k = 0; k < w->n_tags; k++)
+        if (w->tag_names[k] == name)
+            return w->tag_objs[k];
+    PyObject *tag = PyUnicode_DecodeUTF8((const char *)name, (Py_ssize_t)strlen((const char *)name), NULL);
+    if (!tag)
+        return NULL;
+    if (w->n_tags < TAG_CACHE) {
+        w->tag_names[w->n_tags] = name;
+        w->tag_objs[w->n_tags++] = tag; /* owned by the cache */
+        return tag;
+    }
+    int rc = PyList_Append(w->tag_spill, tag); /* owned by the list */
+    Py_DECREF(tag);
+    return rc < 0 ? NULL : tag;
+}
+
+/* html._Maker.flush; ``extra`` is "br" when flushing at a <br><br>, pushed on the path. */
+static int
+flush(Walk *w, const char *extra, PyObject *tokens)
+{
+    if (w->pieces.len == 0)
+        return 0;
+    PyObject *raw = PyUnicode_DecodeUTF8(w->pieces.data, w->pieces.len, NULL);
+    w->pieces.len = 0;
+    PyObject *tag = w->holder_tag, *xp = w->holder_xpath;
+    w->holder_tag = w->holder_xpath = NULL;
+    int rc = -1;
+    PyObject *path = NULL, *ancestry = NULL, *item = NULL, *text = NULL;
+    if (!raw)
+        goto done;
+    Py_ssize_t link_chars = 0;
+    text = text_and_links(raw, &link_chars);
+    if (!text)
+        goto done;
+    if (PyUnicode_GET_LENGTH(text) == 0) {
+        rc = 0;
+        goto done;
+    }
+    if (w->n_blocks >= w->max_blocks) {
+        PyErr_Format(w->limit_error, "more than %zd blocks (max_blocks)", w->max_blocks);
+        goto done;
+    }
+    path = dom_path(w, extra);
+    if (!path)
+        goto done;
+    Py_ssize_t n_anc = w->n_open < MAX_ANCESTORS ? w->n_open : MAX_ANCESTORS;
+    ancestry = PyTuple_New(n_anc);
+    if (!ancestry)
+        goto done;
+    for (Py_ssize_t k = 0; k < n_anc; k++) {
+        PyObject *id = PyLong_FromSsize_t(w->open_ids[w->n_open - 1 - k]);
+        if (!id)
+            goto done;
+        PyTuple_SET_ITEM(ancestry, k, id);
+    }
+    Py_ssize_t depth = w->n_frames - 1 + (extra != NULL);
+    item = Py_BuildValue("(OnOOOOnO)", text, link_chars, tag ? tag : w->body_tag, path, xp ? xp : w->no_xpath,
+                         tokens, depth, ancestry);
+    if (!item || PyList_Append(w->blocks, item) < 0)
+        goto done;
+    w->n_blocks++;
+    rc = 0;
+done:
+    Py_XDECREF(item);
+    Py_XDECREF(text);
+    Py_XDECREF(ancestry);
+    Py_XDECREF(path);
+    Py_XDECREF(raw);
+    Py_XDECREF(tag);
+    Py_XDECREF(xp);
+    return rc;
+}
+
+/* An attribute's value as lxml's get() gives it, appended to ``out``; 0 absent, 1 present, -1 error.
+ * Only text values are read: any other child leaves the page to the Python walk. */
+static int
+attr_value(Walk *w, xmlNode *el, const char *name, Buf *out)
+{
+    for (xmlAttr *a = el->properties; a; a = a->next) {
+        if (a->type != XML_ATTRIBUTE_NODE || a->ns != NULL || strcmp((const char *)a->name, name) != 0)
+            continue;
+        for (xmlNode *c = a->children; c; c = c->next) {
+            if (!is_text(c)) {
+                w->unsupported = 1;
+                return -1;
+            }
+            const char *s = c->content ? (const char *)c->content : "";
+            if (buf_put(out, s, (Py_ssize_t)strlen(s)) < 0)
+                return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* html._attr_text then html.attr_tokens (through the page's cache), for an element with attributes */
+static PyObject *
+element_tokens(Walk *w, xmlNode *el)
+{
+    Buf *b = &w->attr;
+    b->len = 0;
+    if (attr_value(w, el, "class", b) < 0 || buf_put(b, " ", 1) < 0 || attr_value(w, el, "id", b) < 0)
+        return NULL;
+    Py_ssize_t raw_len = b->len;
+    int hidden = attr_value(w, el, "hidden", b);
+    if (hidden < 0)
+        return NULL;
+    b->len = raw_len;
+    if (!hidden) {
+        int aria = attr_value(w, el, "aria-hidden", b);
+        if (aria < 0)
+            return NULL;
+        hidden = aria && b->len - raw_len == 4 && memcmp(b->data + raw_len, "true", 4) == 0;
+        b->len = raw_len;
+    }
+    if (!hidden) {
+        int has_style = attr_value(w, el, "style", b);
+        if (has_style < 0)
+            return NULL;
+        if (has_style && b->len > raw_len) {
+            PyObject *style = PyUnicode_DecodeUTF8(b->data + raw_len, b->len - raw_len, NULL);
+            if (!style)
+                return NULL;
+            PyObject *found = PyObject_CallOneArg(w->hidden_style, style);
+            Py_DECREF(style);
+            if (!found)
+                return NULL;
+            hidden = PyObject_IsTrue(found);
+            Py_DECREF(found);
+            if (hidden < 0)
+                return NULL;
+        }
+        b->len = raw_len;
+    }
+    if (hidden && buf_put(b, " hiddenattr", 11) < 0)
+        return NULL;
+    PyObject *raw = PyUnicode_DecodeUTF8(b->data, b->len, NULL);
+    if (!raw)
+        return NULL;
+    PyObject *tokens = PyDict_GetItemWithError(w->token_cache, raw);
+    if (tokens) {
+        Py_INCREF(tokens);
+    } else if (!PyErr_Occurred()) {
+        tokens = PyObject_CallOneArg(w->attr_tokens, raw);
+        if (tokens && (!PyTuple_Check(tokens) || PyDict_SetItem(w->token_cache, raw, tokens) < 0)) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "attr_tokens must return a tuple");
+            Py_CLEAR(tokens);
+        }
+    }
+    Py_DECREF(raw);
+    return tokens;
+}
+
+/* (tokens + top)[:MAX_ATTR_TOKENS] when the element has tokens, else top (a new reference) */
+static PyObject *
+stacked_tokens(PyObject *own, PyObject *top)
+{
+    Py_ssize_t n_own = PyTuple_GET_SIZE(own);
+    if (n_own == 0) {
+        Py_INCREF(top);
+        return top;
+    }
+    Py_ssize_t n_top = PyTuple_GET_SIZE(top);
+    Py_ssize_t n = n_own + n_top < MAX_ATTR_TOKENS ? n_own + n_top : MAX_ATTR_TOKENS;
+    PyObject *out = PyTuple_New(n);
+    if (!out)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *t = k < n_own ? PyTuple_GET_ITEM(own, k) : PyTuple_GET_ITEM(top, k - n_own);
+        Py_INCREF(t);
+        PyTuple_SET_ITEM(out, k, t);
+    }
+    return out;
+}
+
+/* ---- xpath positions: for each element child of a node, its [n] among same-tag siblings and
+ * how many they are, found in two passes over the children with a hash of tag names (a page may
+ * hold 100,000 <p> under one parent: no per-child sibling count) ---- */
+static uint64_t
+name_hash(const xmlChar *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ *s) * 1099511628211ULL;
+    return h;
+}
+
+static int
+index_children(Walk *w, xmlNode *el, Frame *f)
+{
+    Py_ssize_t count = 0;
+    for (xmlNode *c = el->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            count++;
+    f->kid_base = w->n_kids;
+    f->kid_count = count;
+    f->kid_cursor = 0;
+    if (count == 0)
+        return 0;
+    if (grow((void **)&w->kids, &w->cap_kids, w->n_kids + count, sizeof(Kid)) < 0)
+        return -1;
+    Py_ssize_t size = 16;
+    while (size < 2 * count)
+        size *= 2;
+    if (size > w->cap_hash) { /* keys, counts and each child's slot (count < size) */
+        void *keys = PyMem_Realloc(w->hash_keys, (size_t)size * sizeof(const xmlChar *));
+        if (keys)
+            w->hash_keys = keys;
+        void *seen = keys ? PyMem_Realloc(w->hash_seen, (size_t)size * sizeof(Py_ssize_t)) : NULL;
+        if (seen)
+            w->hash_seen = seen;
+        void *slots = seen ? PyMem_Realloc(w->slot_of, (size_t)size * sizeof(Py_ssize_t)) : NULL;
+        if (!slots) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        w->slot_of = slots;
+        w->cap_hash = size;
+    }
+    const xmlChar **keys = w->hash_keys;
+    memset(keys, 0, (size_t)size * sizeof *keys);
+    Kid *kids = w->kids + w->n_kids;
+    Py_ssize_t k = 0;
+    for (xmlNode *c = el->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        Py_ssize_t s = (Py_ssize_t)(name_hash(c->name) & (uint64_t)(size - 1));
+        while (keys[s] && keys[s] != c->name && strcmp((const char *)keys[s], (const char *)c->name) != 0)
+            s = (s + 1) & (size - 1);
+        if (!keys[s]) {
+            keys[s] = c->name;
+            w->hash_seen[s] = 0;
+        }
+        kids[k].index = ++w->hash_seen[s];
+        w->slot_of[k++] = s;
+    }
+    for (k = 0; k < count; k++)
+        kids[k].total = w->hash_seen[w->slot_of[k]];
+    w->n_kids += count;
+    return 0;
+}
+
+/* The children a node may hold here: elements and text. Anything else goes to the Python walk,
+ * which skips such nodes with their tails. */
+static int
+check_children(Walk *w, xmlNode *el)
+{
+    for (xmlNode *c = el->children; c; c = c->next)
+        if (!(c->type == XML_ELEMENT_NODE && c->name && !c->ns) && !is_text(c))
+            w->unsupported = 1;
+    return w->unsupported ? -1 : 0;
+}
+
+static int
+is_br(const xmlNode *el)
+{
+    return strcmp((const char *)el->name, "br") == 0;
+}
+
+/* html._Maker._flush_at_br: flushed as if inside the <br> */
+static int
+flush_at_br(Walk *w, xmlNode *el)
+{
+    PyObject *top = w->frames[w->n_frames - 1].tokens;
+    PyObject *own = NULL, *tokens;
+    if (el->properties) {
+        own = element_tokens(w, el);
+        if (!own)
+            return -1;
+        tokens = stacked_tokens(own, top);
+        Py_DECREF(own);
+    } else {
+        Py_INCREF(top);
+        tokens = top;
+    }
+    if (!tokens)
+        return -1;
+    int rc = flush(w, "br", tokens);
+    Py_DECREF(tokens);
+    return rc;
+}
+
+/* The start event of ``el``, an element child of the top frame (or the root) */
+static int
+enter(Walk *w, xmlNode *el)
+{
+    Frame *parent = &w->frames[w->n_frames - 1];
+    Py_ssize_t index = 1, total = 1; /* the root: parent None in html._Maker._enter */
+    if (w->n_frames > 1) {
+        if (parent->kid_cursor >= parent->kid_count) {
+            PyErr_SetString(PyExc_RuntimeError, "the tree changed during the walk");
+            return -1;
+        }
+        Kid kid = w->kids[parent->kid_base + parent->kid_cursor++];
+        index = kid.index;
+        total = kid.total;
+    }
+    if (!el->name || el->ns) {
+        w->unsupported = 1;
+        return -1;
+    }
+    if (is_br(el)) { /* void: no frame, no xpath */
+        if (el->children) {
+            w->unsupported = 1;
+            return -1;
+        }
+        w->brs += 1;
+        return w->brs >= 2 ? flush_at_br(w, el) : add(w, "\n", 1);
+    }
+    if (check_children(w, el) < 0)
+        return -1;
+    if (grow((void **)&w->frames, &w->cap_frames, w->n_frames + 1, sizeof(Frame)) < 0)
+        return -1;
+    parent = &w->frames[w->n_frames - 1];
+    /* the xpath as lxml's getpath() writes it: /tag, or /tag[n] when the parent has several */
+    char number[32];
+    w->xpath.len = parent->xp_len;
+    if (buf_put(&w->xpath, "/", 1) < 0 || buf_put(&w->xpath, (const char *)el->name, (Py_ssize_t)strlen((const char *)el->name)) < 0)
+        return -1;
+    if (total != 1) {
+        int n = snprintf(number, sizeof number, "[%zd]", index);
+        if (buf_put(&w->xpath, number, n) < 0)
+            return -1;
+    }
+    PyObject *tag = tag_of(w, el->name);
+    if (!tag)
+        return -1;
+    PyObject *tokens;
+    if (el->properties) {
+        PyObject *own = element_tokens(w, el);
+        tokens = own ? stacked_tokens(own, parent->tokens) : NULL;
+        Py_XDECREF(own);
+    } else {
+        Py_INCREF(parent->tokens);
+        tokens = parent->tokens;
+    }
+    if (!tokens)
+        return -1;
+    Frame *f = &w->frames[w->n_frames++];
+    f->name = el->name;
+    f->tag = tag;
+    f->tokens = tokens;
+    f->xp_len = w->xpath.len;
+    f->kid_base = w->n_kids;
+    f->kid_count = f->kid_cursor = 0;
+    if (index_children(w, el, f) < 0)
+        return -1;
+    if (is_block_tag(el->name)) {
+        if (flush(w, NULL, f->tokens) < 0)
+            return -1;
+        if (grow((void **)&w->open_ids, &w->cap_open, w->n_open + 1, sizeof(Py_ssize_t)) < 0)
+            return -1;
+        Py_ssize_t cap = w->cap_open;
+        void *frames = PyMem_Realloc(w->open_frames, (size_t)cap * sizeof(Py_ssize_t));
+        if (!frames) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        w->open_frames = frames;
+        w->open_ids[w->n_open] = w->next_id++;
+        w->open_frames[w->n_open++] = w->n_frames - 1;
+    }
+    return add_run(w, el->children);
+}
+
+/* The end event of ``el`` */
+static int
+leave(Walk *w, xmlNode *el)
+{
+    if (!is_br(el)) {
+        Frame *f = &w->frames[w->n_frames - 1];
+        if (is_block_tag(el->name)) {
+            if (flush(w, NULL, f->tokens) < 0)
+                return -1;
+            if (w->n_open)
+                w->n_open--;
+        }
+        w->n_kids = f->kid_base;
+        Py_CLEAR(f->tokens);
+        w->n_frames--;
+    }
+    return add_run(w, el->next);
+}
+
+static xmlNode *
+next_element(Walk *w, xmlNode *n)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE)
+            return n;
+        if (!is_text(n)) {
+            w->unsupported = 1;
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+static int
+run(Walk *w, xmlNode *root)
+{
+    xmlNode *node = root;
+    if (enter(w, node) < 0)
+        return -1;
+    for (;;) {
+        xmlNode *child = is_br(node) ? NULL : next_element(w, node->children);
+        if (w->unsupported)
+            return -1;
+        if (child) {
+            if (enter(w, child) < 0)
+                return -1;
+            node = child;
+            continue;
+        }
+        for (;;) {
+            if (leave(w, node) < 0)
+                return -1;
+            if (node == root)
+                return flush(w, NULL, w->frames[0].tokens);
+            xmlNode *sib = next_element(w, node->next);
+            if (w->unsupported)
+                return -1;
+            if (sib) {
+                if (enter(w, sib) < 0)
+                    return -1;
+                node = sib;
+                break;
+            }
+            node = node->parent;
+        }
+    }
+}
+
+static PyObject *
+walk(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *root, *element_type;
+    Walk w;
+    memset(&w, 0, sizeof w);
+    if (!PyArg_ParseTuple(args, "OO!nOOO", &root, &PyType_Type, &element_type, &w.max_blocks, &w.attr_tokens,
+                          &w.hidden_style, &w.limit_error))
+        return NULL;
+    if (!PyObject_TypeCheck(root, (PyTypeObject *)element_type)) {
+        PyErr_SetString(PyExc_TypeError, "walk() needs an lxml element");
+        return NULL;
+    }
+    xmlNode *node = ((struct LxmlElementHead *)root)->_c_node;
+    if (!node || node->type != XML_ELEMENT_NODE) {
+        PyErr_SetString(PyExc_ValueError, "walk() needs an element of a parsed tree");
+        return NULL;
+    }
+    PyObject *result = NULL;
+    w.blocks = PyList_New(0);
+    w.token_cache = PyDict_New();
+    w.empty = PyTuple_New(0);
+    w.tag_spill = PyList_New(0);
+    w.body_tag = PyUnicode_FromString("body");
+    w.no_xpath = PyUnicode_FromString("");
+    if (!w.blocks || !w.token_cache || !w.empty || !w.tag_spill || !w.body_tag || !w.no_xpath)
+        goto done;
+    if (grow((void **)&w.frames, &w.cap_frames, 1, sizeof(Frame)) < 0)
+        goto done;
+    memset(&w.frames[0], 0, sizeof(Frame));
+    Py_INCREF(w.empty);
+    w.frames[0].tokens = w.empty;
+    w.n_frames = 1;
+    if (run(&w, node) == 0) {
+        result = w.blocks;
+        Py_INCREF(result);
+    } else if (w.unsupported && !PyErr_Occurred()) {
+        result = Py_None;
+        Py_INCREF(result);
+    } else if (w.unsupported) { /* an attribute this walk does not read: the Python walk reads it */
+        PyErr_Clear();
+        result = Py_None;
+        Py_INCREF(result);
+    }
+done:
+    for (Py_ssize_t k = 0; k < w.n_frames; k++) {
+        Py_XDECREF(w.frames[k].tokens);
+    }
+    Py_XDECREF(w.holder_tag);
+    Py_XDECREF(w.holder_xpath);
+    Py_XDECREF(w.blocks);
+    Py_XDECREF(w.token_cache);
+    Py_XDECREF(w.empty);
+    for (Py_ssize_t k = 0; k < w.n_tags; k++)
+        Py_DECREF(w.tag_objs[k]);
+    Py_XDECREF(w.tag_spill);
+    Py_XDECREF(w.body_tag);
+    Py_XDECREF(w.no_xpath);
+    PyMem_Free(w.frames);
+    PyMem_Free(w.open_ids);
+    PyMem_Free(w.open_frames);
+    PyMem_Free(w.kids);
+    PyMem_Free(w.hash_keys);
+    PyMem_Free(w.hash_seen);
+    PyMem_Free(w.slot_of);
+    PyMem_Free(w.pieces.data);
+    PyMem_Free(w.xpath.data);
+    PyMem_Free(w.scratch.data);
+    PyMem_Free(w.attr.data);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"walk", walk, METH_VARARGS,
+     "walk(root, element_type, max_blocks, attr_tokens, hidden_style, limit_error) -> list of block tuples or None"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_htmlwalk", NULL, -1, methods, NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC
+PyInit__htmlwalk(void)
+{
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    /* what this walk was built against: the caller uses it only with the same major versions */
+    if (PyModule_AddStringConstant(m, "LXML_VERSION", LXML_VERSION_STRING) < 0 ||
+        PyModule_AddIntConstant(m, "LIBXML_VERSION", LIBXML_VERSION) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
