@@ -8,11 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thresher import word_model
+from thresher import features, word_model
+from thresher.blocks import Block
 from thresher.features import content_document
 from thresher.segmenter import split_page
+from thresher.stopwords import STOPWORDS
 
-from .conftest import SEED, c_extension
+from .conftest import SEED, c_extension, example_pages
 
 terms_c = word_model._terms
 
@@ -92,3 +94,64 @@ def test_bad_arguments_raise(c_terms):
     # each word, then its pair with the word before; "a" is no word, so "bb cc" is a pair
     assert np.frombuffer(ids, dtype=np.int64).tolist() == [0, 1, 3, 2]
     assert np.frombuffer(counts, dtype=np.int64).tolist() == [4, 0]
+
+
+# ---- block counts: features._counted_rows (C) against features._block_row (Python) ----
+
+
+def _rows_both(blocks) -> tuple[np.ndarray, np.ndarray]:
+    fast = features.local_features(blocks)
+    saved, features._block_counts = features._block_counts, None
+    try:
+        slow = features.local_features(blocks)
+    finally:
+        features._block_counts = saved
+    return fast, slow
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> None:
+    assert a.shape == b.shape
+    np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))  # NaN-safe, and -0.0 is not 0.0
+
+
+# capitals, title-case and stop words of other scripts and cases ("İ", Kelvin sign, "ǅ"), digits that are
+# not ASCII, words of underscores, long words, the punctuation counted, terminal marks
+_FEATURE_PIECE = st.one_of(
+    st.sampled_from(["The", "THE", "tHe", "of", "İt", "\u212a", "ǅungla", "٣٤", "²", "_", "a" * 40, ", ", ".", "?!",
+                     ";:", "\u201d", " ", "\n", "©", "Copyright", "read more", "Ünder"]),
+    st.text(st.characters(codec=None, exclude_categories=("Cs",)), max_size=5),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.lists(_FEATURE_PIECE, max_size=30).map("".join).filter(bool), min_size=1, max_size=8),
+       kinds=st.lists(st.sampled_from(["html", "text"]), min_size=8, max_size=8))
+def test_block_counts_give_block_rows_to_the_bit(c_terms, texts, kinds):
+    blocks = [Block(index=i, text=t, kind=k, link_chars=len(t) // 3, depth=i) for i, (t, k) in enumerate(zip(texts, kinds))]
+    _same_bits(*_rows_both(blocks))
+
+
+def test_block_counts_read_a_long_block_as_the_python_rows_do(c_terms):
+    # past the sample of 200 words and 1,000 characters, and past the 20,000 characters read at all
+    text = "The court said 4 of them. " * 1500
+    blocks = [Block(index=0, text=text, kind="html"), Block(index=1, text="Él " * 300, kind="text")]
+    _same_bits(*_rows_both(blocks))
+
+
+def test_block_counts_on_every_example_page(c_terms, model):
+    for page in example_pages():
+        blocks = split_page(page, model.options)[0]
+        _same_bits(*_rows_both(blocks))
+
+
+def test_block_counts_refuse_bad_arguments(c_terms):
+    with pytest.raises(TypeError, match=r"texts\[0\]"):
+        c_terms.block_counts([b"x"], STOPWORDS, 10, 10, 10)
+    with pytest.raises(TypeError):
+        c_terms.block_counts(["x"], set(STOPWORDS), 10, 10, 10)
+    # a table of another set is made for it, and a word of other characters is looked up in the set
+    counts = np.frombuffer(c_terms.block_counts(["Zorro ÉTÉ été"], frozenset({"zorro", "été"}), 99, 99, 99),
+                           dtype=np.int64)
+    assert counts[:5].tolist() == [13, 3, 11, 3, 2]
+    counts = np.frombuffer(c_terms.block_counts(["Zorro ÉTÉ été"], STOPWORDS, 99, 99, 99), dtype=np.int64)
+    assert counts[3] == 0

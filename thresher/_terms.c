@@ -1,4 +1,6 @@
-/* The word models' term lookup in C: each text's words and word pairs found in a vocabulary.
+/* Word scanning in C: the word models' term lookup, and the counts of the block features.
+ *
+ * The term lookup: each text's words and word pairs found in a vocabulary.
  *
  * terms(texts, index) -> (ids, counts): for each text of the list (already lower-cased), its
  * words are the runs of two or more word characters (what the regex (?u)\b\w\w+\b finds: a
@@ -144,13 +146,177 @@ fail:
     return NULL;
 }
 
+/* ---- block counts: the counted parts of features._block_row ----
+ *
+ * block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, one row of
+ * BLOCK_COUNTS per text, read on text[:max_chars] as features._block_row reads a block:
+ * n_chars, n_words (runs of \w, as re's \w+ finds them), then over the first sample_words words
+ * their length in characters, how many lower-case to a stop word, how many open with an upper-case
+ * character (str.isupper), then over the first sample_chars characters the letters, digits and
+ * capitals (str.isalpha, isdigit, isupper), then the text's ".,;:!?" and its commas. */
+#define BLOCK_COUNTS 10
+#define STOP_SLOTS 1024
+#define STOP_CHARS 32
+
+static PyObject *stop_set;                     /* the set the table below was made from */
+static char stop_table[STOP_SLOTS][STOP_CHARS]; /* its ASCII words, open addressing, "" empty */
+
+static uint64_t
+ascii_hash(const char *s, Py_ssize_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int
+stop_table_for(PyObject *stopwords)
+{
+    if (stopwords == stop_set)
+        return 0;
+    if (PySet_GET_SIZE(stopwords) > STOP_SLOTS / 2) {
+        PyErr_SetString(PyExc_ValueError, "too many stop words for the table");
+        return -1;
+    }
+    memset(stop_table, 0, sizeof stop_table);
+    PyObject *iter = PyObject_GetIter(stopwords), *key;
+    if (!iter)
+        return -1;
+    Py_CLEAR(stop_set); /* the table is being rewritten */
+    while ((key = PyIter_Next(iter))) {
+        Py_DECREF(key); /* the set holds it */
+        /* only ASCII words go in the table: a word with other characters is looked up in the set */
+        if (!PyUnicode_Check(key) || !PyUnicode_IS_ASCII(key) || PyUnicode_GET_LENGTH(key) >= STOP_CHARS)
+            continue;
+        const char *w = (const char *)PyUnicode_DATA(key);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+        size_t slot = ascii_hash(w, n) & (STOP_SLOTS - 1);
+        while (stop_table[slot][0])
+            slot = (slot + 1) & (STOP_SLOTS - 1);
+        memcpy(stop_table[slot], w, (size_t)n);
+    }
+    Py_DECREF(iter);
+    if (PyErr_Occurred())
+        return -1;
+    Py_INCREF(stopwords);
+    stop_set = stopwords; /* kept alive: its address stays its own */
+    return 0;
+}
+
+/* word.lower() in stopwords, for text[start:end] */
+static int
+is_stop(PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end, PyObject *stopwords)
+{
+    char lower[STOP_CHARS];
+    Py_ssize_t n = end - start;
+    int ascii = 1;
+    for (Py_ssize_t i = 0; i < n && ascii; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, start + i);
+        ascii = c < 128;
+        if (ascii && i < STOP_CHARS)
+            lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    if (ascii) { /* an ASCII word lower-cases to ASCII: the table holds every such stop word */
+        if (n >= STOP_CHARS)
+            return 0;
+        size_t slot = ascii_hash(lower, n) & (STOP_SLOTS - 1);
+        while (stop_table[slot][0]) {
+            if (strncmp(stop_table[slot], lower, (size_t)n) == 0 && stop_table[slot][n] == '\0')
+                return 1;
+            slot = (slot + 1) & (STOP_SLOTS - 1);
+        }
+        return 0;
+    }
+    PyObject *word = PyUnicode_Substring(text, start, end);
+    PyObject *low = word ? PyObject_CallMethod(word, "lower", NULL) : NULL;
+    int found = low ? PySet_Contains(stopwords, low) : -1;
+    Py_XDECREF(low);
+    Py_XDECREF(word);
+    return found;
+}
+
+static PyObject *
+block_counts(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *list, *stopwords;
+    Py_ssize_t max_chars, sample_chars, sample_words;
+    if (!PyArg_ParseTuple(args, "O!O!nnn", &PyList_Type, &list, &PyFrozenSet_Type, &stopwords, &max_chars,
+                          &sample_chars, &sample_words))
+        return NULL;
+    if (stop_table_for(stopwords) < 0)
+        return NULL;
+    PyObject *texts = PyList_AsTuple(list); /* our own: nothing run below can change it */
+    if (!texts)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * BLOCK_COUNTS * (Py_ssize_t)sizeof(int64_t));
+    if (!out) {
+        Py_DECREF(texts);
+        return NULL;
+    }
+    int64_t *row = (int64_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++, row += BLOCK_COUNTS) {
+        PyObject *text = PyTuple_GET_ITEM(texts, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
+            goto fail;
+        }
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        if (length > max_chars)
+            length = max_chars;
+        memset(row, 0, BLOCK_COUNTS * sizeof(int64_t));
+        row[0] = length;
+        for (Py_ssize_t at = 0; at < length;) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, at);
+            if (!IS_WORD(c)) {
+                at++;
+                continue;
+            }
+            Py_ssize_t start = at;
+            while (at < length && IS_WORD(PyUnicode_READ(kind, data, at)))
+                at++;
+            if (row[1]++ < sample_words) {
+                row[2] += at - start;
+                int stop = is_stop(text, kind, data, start, at, stopwords);
+                if (stop < 0)
+                    goto fail;
+                row[3] += stop;
+                row[4] += Py_UNICODE_ISUPPER(c) ? 1 : 0;
+            }
+        }
+        for (Py_ssize_t at = 0; at < length; at++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, at);
+            if (at < sample_chars) {
+                row[5] += Py_UNICODE_ISALPHA(c) ? 1 : 0;
+                row[6] += Py_UNICODE_ISDIGIT(c) ? 1 : 0;
+                row[7] += Py_UNICODE_ISUPPER(c) ? 1 : 0;
+            }
+            row[8] += c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?';
+            row[9] += c == ',';
+        }
+    }
+    Py_DECREF(texts);
+    return out;
+
+fail:
+    Py_DECREF(out);
+    Py_DECREF(texts);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"terms", terms, METH_VARARGS, "terms(texts, index) -> (ids, counts): the words and word pairs found, as int64 bytes"},
+    {"block_counts", block_counts, METH_VARARGS,
+     "block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, 10 counts per text"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_terms", "The word models' term lookup in C.", -1, methods, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT, "_terms", "Word scanning in C: the word models' term lookup and the block features' counts.", -1, methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC
