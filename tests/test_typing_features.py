@@ -107,3 +107,20 @@ def test_figures_money_and_percents_whatever_the_case_and_dates_ages_times_maske
         assert row["money"] == 4  # $5 €3 £2, 7 million
         assert row["years"] == 2 and row["big_numbers"] == 3  # 2024 twice; 1,250 and 2024 twice
         assert row["ages"] == (1 if change is str.upper else 2)  # ", 34," and 30-year-old (a lower-case pattern)
+
+
+def test_the_trimmed_vocabulary_gives_the_full_pipelines_token_table():
+    # blank_english keeps only the lexical attributes the table reads: the same table as spaCy's own
+    import spacy
+
+    from .conftest import example_pages
+
+    texts = [line for page in example_pages() for line in page.decode("utf-8", "replace").splitlines() if line.strip()]
+    texts = texts[:400] + ["“Quoted,” he said: 1,200 cases, 3.5% and ten (10) ¼ — ok…", "  \t ", "İstanbul ÉTÉ"]
+    full = spacy.blank("en")
+    trimmed = blank_english()
+    assert len(trimmed.vocab.lex_attr_getters) < len(full.vocab.lex_attr_getters)
+    a = TokenTable.from_docs(list(full.pipe(texts)), texts, full.vocab.strings)
+    b = TokenTable.from_docs(list(trimmed.pipe(texts)), texts, trimmed.vocab.strings)
+    for name in ("bounds", "start", "length", "first", "lower", "space", "punct", "quote", "like_num"):
+        assert (getattr(a, name) == getattr(b, name)).all(), name

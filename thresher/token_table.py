@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # Doc.to_array columns, read once per doc
-_COLUMNS = ("IS_SPACE", "IS_PUNCT", "IS_QUOTE", "LIKE_NUM", "IDX", "LENGTH", "LOWER")
+COLUMNS = ("IS_SPACE", "IS_PUNCT", "IS_QUOTE", "LIKE_NUM", "IDX", "LENGTH", "LOWER")
 
 
 def running_totals(values) -> np.ndarray:
@@ -63,8 +63,8 @@ class TokenTable:
     @classmethod
     def from_docs(cls, docs: list, texts: list[str], strings) -> TokenTable:
         """The table of ``docs``, the tokenized ``texts`` (``doc.text == text``)."""
-        arrays = [doc.to_array(_COLUMNS) for doc in docs]
-        table = np.concatenate(arrays) if arrays else np.zeros((0, len(_COLUMNS)), dtype=np.uint64)
+        arrays = [doc.to_array(COLUMNS) for doc in docs]
+        table = np.concatenate(arrays) if arrays else np.zeros((0, len(COLUMNS)), dtype=np.uint64)
         space, punct, quote, like_num, start, length, lower = table.T
         bounds = running_totals([len(a) for a in arrays])
         doc_of = np.repeat(np.arange(len(docs)), np.diff(bounds))

@@ -19,6 +19,7 @@ import numpy as np
 from .blocks import Block
 from .features import MAX_ANALYSED_CHARS
 from .labels import CONTENT_LABELS
+from .token_table import COLUMNS as TABLE_COLUMNS
 from .token_table import TokenTable, running_totals
 
 TYPE_FEATURE_SET = "type_features.v4"
@@ -104,8 +105,13 @@ def blank_english():
     nlp = getattr(_local, "nlp", None)
     if nlp is None or len(nlp.vocab) > MAX_VOCAB:
         import spacy
+        from spacy import attrs
 
         nlp = spacy.blank("en")
+        # a word first met costs one call per lexical attribute (shape, prefix, norm...): keep only
+        # those the token table reads; the tokenizer reads none of them
+        kept = {attrs.IDS[name] for name in TABLE_COLUMNS if name in attrs.IDS}
+        nlp.vocab.lex_attr_getters = {k: f for k, f in nlp.vocab.lex_attr_getters.items() if k in kept}
         _local.nlp = nlp
     return nlp
 
