@@ -60,13 +60,14 @@ def test_c_finds_every_word_and_pair_the_regex_finds(c_terms, texts):
     lowered = [t.lower() for t in texts]
     expected = []
     for text in lowered:
-        tokens = word_model._TOKEN.findall(text)
-        expected.append(tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])])
+        tokens = word_model._TOKEN.findall(text)  # each word, then its pair with the word before
+        expected.append([t for k, w in enumerate(tokens) for t in ([w] if k == 0 else [w, f"{tokens[k - 1]} {w}"])])
     index = {term: i for i, term in enumerate(dict.fromkeys(t for terms in expected for t in terms))}
-    ids, counts = c_terms.terms(lowered, index)
-    found = np.frombuffer(ids, dtype=np.int64).tolist()
-    assert np.frombuffer(counts, dtype=np.int64).tolist() == [len(terms) for terms in expected]
-    assert sorted(found) == sorted(index[t] for terms in expected for t in terms)
+    for table in (index, c_terms.compile_index(index)):  # the dict, and the table made from it
+        ids, counts = c_terms.terms(lowered, table)
+        found = np.frombuffer(ids, dtype=np.int64).tolist()
+        assert np.frombuffer(counts, dtype=np.int64).tolist() == [len(terms) for terms in expected]
+        assert found == [index[t] for terms in expected for t in terms]  # in the regex's order
 
 
 def test_a_real_page_scores_the_same(c_terms, words, model):
@@ -90,10 +91,35 @@ def test_bad_arguments_raise(c_terms):
         c_terms.terms(["aa"], {"aa": 2**70})
     ids, _ = c_terms.terms(["aa bb"], {"aa": -5, "bb": 1})  # a negative value is no column: missing
     assert np.frombuffer(ids, dtype=np.int64).tolist() == [1]
-    ids, counts = c_terms.terms(["aa bb a cc", "x"], {"aa": 0, "aa bb": 1, "bb cc": 2, "cc": 3})
-    # each word, then its pair with the word before; "a" is no word, so "bb cc" is a pair
-    assert np.frombuffer(ids, dtype=np.int64).tolist() == [0, 1, 3, 2]
-    assert np.frombuffer(counts, dtype=np.int64).tolist() == [4, 0]
+    index = {"aa": 0, "aa bb": 1, "bb cc": 2, "cc": 3, "\udc80é": 4}
+    for table in (index, c_terms.compile_index(index)):
+        ids, counts = c_terms.terms(["aa bb a cc", "x", "\udc80é aa"], table)
+        # each word, then its pair with the word before; "a" is no word, so "bb cc" is a pair
+        assert np.frombuffer(ids, dtype=np.int64).tolist() == [0, 1, 3, 2, 0]
+        assert np.frombuffer(counts, dtype=np.int64).tolist() == [4, 0, 1]
+
+
+def test_a_compiled_index_refuses_what_a_dict_lookup_would(c_terms):
+    with pytest.raises(TypeError, match="ints"):
+        c_terms.compile_index({"aa": 1.0})
+    with pytest.raises(TypeError, match="str"):
+        c_terms.compile_index({b"aa": 1})
+    with pytest.raises(OverflowError):
+        c_terms.compile_index({"aa": 2**70})
+    with pytest.raises(TypeError, match="compiled index"):
+        c_terms.terms(["aa"], ["aa"])
+    ids, _ = c_terms.terms(["aa bb"], c_terms.compile_index({"aa": -5, "bb": 1}))  # negative: no column
+    assert np.frombuffer(ids, dtype=np.int64).tolist() == [1]
+    assert c_terms.terms(["aa"], c_terms.compile_index({})) == (b"", np.zeros(1, dtype=np.int64).tobytes())
+
+
+def test_a_model_pickles_and_scores_the_same(model):
+    # the C table is not pickled: it is made again from the terms
+    import pickle
+
+    again = pickle.loads(pickle.dumps(model))
+    for page in example_pages():
+        assert [b.scores for b in again.segment(page)] == [b.scores for b in model.segment(page)]
 
 
 # ---- block counts: features._counted_rows (C) against features._block_row (Python) ----

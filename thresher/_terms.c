@@ -74,17 +74,273 @@ pair(PyObject *a, PyObject *b)
 
 #define IS_WORD(ch) (Py_UNICODE_ISALNUM(ch) || (ch) == '_')
 
+/* ---- a vocabulary compiled once: words looked up by their UTF-8 bytes, no str made per word ----
+ *
+ * compile_index(index) -> capsule: the dict's str keys (UTF-8, lone surrogates as "surrogatepass"
+ * writes them, so the encoding is one-to-one) and their int values, in an open-addressing table.
+ * Negative values are left out (missing, as in a lookup); a value that is not an int raises. */
+typedef struct {
+    uint64_t hash;
+    int64_t value;
+    Py_ssize_t offset; /* the key's bytes: keys + offset, len bytes */
+    Py_ssize_t len;    /* -1: an empty slot */
+} Slot;
+
+typedef struct {
+    Slot *slots;
+    size_t mask;
+    char *keys;
+} Table;
+
+#define TABLE_CAPSULE "thresher._terms.Table"
+
+static uint64_t
+bytes_hash(const char *s, Py_ssize_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static void
+table_free(PyObject *capsule)
+{
+    Table *t = PyCapsule_GetPointer(capsule, TABLE_CAPSULE);
+    if (t) {
+        PyMem_Free(t->slots);
+        PyMem_Free(t->keys);
+        PyMem_Free(t);
+    }
+}
+
+/* code point -> UTF-8 (surrogates too), at most 4 bytes */
+static int
+utf8(Py_UCS4 c, char *out)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+static PyObject *
+compile_index(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *index;
+    if (!PyArg_ParseTuple(args, "O!", &PyDict_Type, &index))
+        return NULL;
+    Py_ssize_t n = PyDict_GET_SIZE(index), keys_len = 0, keys_cap = 0;
+    size_t size = 16;
+    while (size < 2 * (size_t)n + 2)
+        size *= 2;
+    Table *t = PyMem_Calloc(1, sizeof(Table));
+    if (!t)
+        return PyErr_NoMemory();
+    t->mask = size - 1;
+    t->slots = PyMem_Malloc(size * sizeof(Slot));
+    if (!t->slots)
+        goto nomem;
+    for (size_t i = 0; i < size; i++)
+        t->slots[i].len = -1;
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(index, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key)) {
+            PyErr_SetString(PyExc_TypeError, "index keys must be str");
+            goto fail;
+        }
+        if (!PyLong_CheckExact(value)) {
+            PyErr_SetString(PyExc_TypeError, "index values must be ints");
+            goto fail;
+        }
+        long long v = PyLong_AsLongLong(value);
+        if (v == -1 && PyErr_Occurred())
+            goto fail;
+        if (v < 0)
+            continue;
+        int kind = PyUnicode_KIND(key);
+        const void *data = PyUnicode_DATA(key);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(key);
+        if (length > (PY_SSIZE_T_MAX - keys_len) / 4 - 1) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        if (keys_len + 4 * length > keys_cap) {
+            Py_ssize_t cap = keys_cap ? keys_cap : 4096;
+            while (cap < keys_len + 4 * length)
+                cap *= 2;
+            char *keys = PyMem_Realloc(t->keys, (size_t)cap);
+            if (!keys)
+                goto nomem;
+            t->keys = keys;
+            keys_cap = cap;
+        }
+        Py_ssize_t start = keys_len;
+        for (Py_ssize_t i = 0; i < length; i++)
+            keys_len += utf8(PyUnicode_READ(kind, data, i), t->keys + keys_len);
+        uint64_t h = bytes_hash(t->keys + start, keys_len - start);
+        size_t slot = (size_t)h & t->mask;
+        while (t->slots[slot].len >= 0)
+            slot = (slot + 1) & t->mask;
+        t->slots[slot] = (Slot){h, (int64_t)v, start, keys_len - start};
+    }
+    PyObject *capsule = PyCapsule_New(t, TABLE_CAPSULE, table_free);
+    if (!capsule)
+        goto fail;
+    return capsule;
+nomem:
+    PyErr_NoMemory();
+fail:
+    PyMem_Free(t->slots);
+    PyMem_Free(t->keys);
+    PyMem_Free(t);
+    return NULL;
+}
+
+/* the value of key[0:n] in the table, or -1 */
+static int64_t
+table_get(const Table *t, const char *key, Py_ssize_t n)
+{
+    uint64_t h = bytes_hash(key, n);
+    for (size_t slot = (size_t)h & t->mask; t->slots[slot].len >= 0; slot = (slot + 1) & t->mask) {
+        const Slot *s = &t->slots[slot];
+        if (s->hash == h && s->len == n && memcmp(t->keys + s->offset, key, (size_t)n) == 0)
+            return s->value;
+    }
+    return -1;
+}
+
+typedef struct {
+    char *data;
+    Py_ssize_t len, cap;
+} Bytes;
+
+static int
+bytes_reserve(Bytes *b, Py_ssize_t need)
+{
+    if (need <= b->cap)
+        return 0;
+    Py_ssize_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *data = PyMem_Realloc(b->data, (size_t)cap);
+    if (!data) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+/* terms() through a compiled table: the same words and pairs, the same order */
+static PyObject *
+terms_compiled(PyObject *texts, const Table *t)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
+    if (!counts)
+        return NULL;
+    int64_t *count = (int64_t *)PyBytes_AS_STRING(counts);
+    Ids ids = {NULL, 0, 0};
+    Bytes pair = {NULL, 0, 0}; /* "previous word" then, after a space, the current one */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = PyTuple_GET_ITEM(texts, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
+            goto fail;
+        }
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text), at = 0, before = ids.len, previous = -1;
+        while (at < length) {
+            while (at < length && !IS_WORD(PyUnicode_READ(kind, data, at)))
+                at++;
+            Py_ssize_t start = at;
+            while (at < length && IS_WORD(PyUnicode_READ(kind, data, at)))
+                at++;
+            if (at - start < 2)
+                continue;
+            /* the word's bytes go after the previous word's and a space: [previous ' '] word */
+            Py_ssize_t word_at = previous >= 0 ? previous + 1 : 0;
+            if (at - start > (PY_SSIZE_T_MAX - word_at) / 4 || bytes_reserve(&pair, word_at + 4 * (at - start)) < 0)
+                goto fail;
+            if (previous >= 0)
+                pair.data[previous] = ' ';
+            Py_ssize_t end = word_at;
+            for (Py_ssize_t k = start; k < at; k++)
+                end += utf8(PyUnicode_READ(kind, data, k), pair.data + end);
+            int64_t v = table_get(t, pair.data + word_at, end - word_at);
+            if (v >= 0 && push(&ids, v) < 0)
+                goto fail;
+            if (previous >= 0) {
+                v = table_get(t, pair.data, end);
+                if (v >= 0 && push(&ids, v) < 0)
+                    goto fail;
+                memmove(pair.data, pair.data + word_at, (size_t)(end - word_at)); /* now the previous word */
+            }
+            previous = end - word_at;
+        }
+        count[i] = (int64_t)(ids.len - before);
+    }
+    PyMem_Free(pair.data);
+    PyObject *found = PyBytes_FromStringAndSize((const char *)ids.items, ids.len * (Py_ssize_t)sizeof(int64_t));
+    PyMem_Free(ids.items);
+    if (!found) {
+        Py_DECREF(counts);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", found, counts);
+fail:
+    PyMem_Free(pair.data);
+    PyMem_Free(ids.items);
+    Py_DECREF(counts);
+    return NULL;
+}
+
 static PyObject *
 terms(PyObject *self, PyObject *args)
 {
     (void)self;
     PyObject *list, *index;
-    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &list, &PyDict_Type, &index))
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &list, &index))
         return NULL;
+    const Table *table = NULL;
+    if (PyCapsule_CheckExact(index)) {
+        table = PyCapsule_GetPointer(index, TABLE_CAPSULE);
+        if (!table)
+            return NULL;
+    } else if (!PyDict_Check(index)) {
+        PyErr_SetString(PyExc_TypeError, "index must be a dict or a compiled index");
+        return NULL;
+    }
     /* a tuple of our own: a key's __eq__ run by a lookup cannot change or free the texts walked */
     PyObject *texts = PyList_AsTuple(list);
     if (!texts)
         return NULL;
+    if (table) {
+        PyObject *out = terms_compiled(texts, table);
+        Py_DECREF(texts);
+        return out;
+    }
     Py_ssize_t n = PyTuple_GET_SIZE(texts);
     PyObject *counts = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
     if (!counts) {
@@ -309,7 +565,9 @@ fail:
 }
 
 static PyMethodDef methods[] = {
-    {"terms", terms, METH_VARARGS, "terms(texts, index) -> (ids, counts): the words and word pairs found, as int64 bytes"},
+    {"terms", terms, METH_VARARGS,
+     "terms(texts, index) -> (ids, counts): the words and word pairs found (index: a dict or compile_index's), as int64 bytes"},
+    {"compile_index", compile_index, METH_VARARGS, "compile_index(index) -> a table terms() reads without making a str per word"},
     {"block_counts", block_counts, METH_VARARGS,
      "block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, 10 counts per text"},
     {NULL, NULL, 0, NULL},

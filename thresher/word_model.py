@@ -46,9 +46,16 @@ class WordModel:
     intercept: np.ndarray
     classes: tuple[str, ...]
     _index: dict[str, int] = field(init=False, repr=False)
+    _table: object = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {t: i for i, t in enumerate(self.terms)})
+        # the C lookup's own table of the same terms: no str is made per word of a page
+        object.__setattr__(self, "_table", _terms.compile_index(self._index) if _terms is not None else None)
+
+    def __reduce__(self):
+        # the lookup tables are rebuilt from the terms (a C table cannot be pickled)
+        return type(self), (self.terms, self.idf, self.coef, self.intercept, self.classes)
 
     @classmethod
     def from_sklearn(cls, vectorizer, model) -> WordModel:
@@ -83,7 +90,7 @@ class WordModel:
 
     def _transform_rows(self, texts: list[str], first_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if _terms is not None:
-            found_ids, found_counts = _terms.terms([text.lower() for text in texts], self._index)
+            found_ids, found_counts = _terms.terms([text.lower() for text in texts], self._table)
             ids = np.frombuffer(found_ids, dtype=np.int64).astype(np.intp, copy=False)
             rows = np.repeat(np.arange(len(texts), dtype=np.intp), np.frombuffer(found_counts, dtype=np.int64))
         else:
