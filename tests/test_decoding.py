@@ -5,9 +5,10 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from thresher import decoding
 from thresher.decoding import _control_share, decode_bytes
 from thresher.errors import BinaryInputError, EmptyInputError
 from thresher.options import SegmentOptions
@@ -75,3 +76,11 @@ def test_empty_is_refused():
 def test_control_share_counts_c0_controls_but_the_four_layout_ones(text):
     bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
     assert _control_share(text) == (bad / len(text) if text else 0.0)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(codec=None, exclude_categories=()), max_size=40))
+def test_the_quick_test_for_characters_no_page_means_agrees_with_the_regex(text):
+    assert decoding.has_not_text(text) == (decoding._NOT_TEXT.search(text) is not None)
+    for c in "\x00\x08\x0b\x0c\x0e\x1f\ud800\udfff\ufffe\uffff":
+        assert decoding.has_not_text(text + c)

@@ -84,9 +84,28 @@ def clean_characters(text: str) -> str:
     >>> clean_characters("a\\x00b\\x07c\\udc80d\\x0ce")
     'abcd\\ne'
     """
-    if not _NOT_TEXT.search(text):
+    if not has_not_text(text):
         return text
     return _NOT_TEXT.sub("", text.translate(_BREAKS))
+
+
+_C0_NOT_TEXT = bytes(c for c in range(32) if c not in (9, 10, 13))  # _NOT_TEXT's ASCII part
+
+
+def has_not_text(text: str) -> bool:
+    """Whether ``_NOT_TEXT`` finds a character in ``text``, in about half the regex's time:
+    UTF-8 refuses lone surrogates, and deleting the C0 controls from the bytes shows any.
+
+    Examples
+    --------
+    >>> has_not_text("caf\\u00e9\\n"), has_not_text("a\\x0cb"), has_not_text("\\ud800"), has_not_text("\\uffff")
+    (False, True, True, True)
+    """
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return len(data.translate(None, _C0_NOT_TEXT)) != len(data) or "\ufffe" in text or "\uffff" in text
 
 
 def _control_share(text: str) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import repeat
 
 from lxml import etree
 
@@ -359,8 +360,10 @@ def add_prose_shares(blocks: list[Block], ancestry: list[tuple[int, ...]]) -> No
         for k, node_id in enumerate(ancestors[1:4]):
             scores[node_id] = scores.get(node_id, 0.0) + weight * (1.0, 0.5, 0.25)[k]
     best = max(scores.values(), default=0.0) or 1.0
+    share_of, score_of = sums.get, scores.get
     for block, ancestors in zip(blocks, ancestry):
-        shares = [sums.get(a, 0.0) / total for a in ancestors[: ANCESTOR_LEVELS + 1]]
+        # map over the dicts' get: no generator frame per block (a page has thousands of blocks)
+        shares = [value / total for value in map(share_of, ancestors[: ANCESTOR_LEVELS + 1], repeat(0.0))]
         shares += [shares[-1] if shares else 0.0] * (ANCESTOR_LEVELS + 1 - len(shares))
         block.shares = tuple(shares)
-        block.best_share = max((scores.get(a, 0.0) for a in ancestors), default=0.0) / best
+        block.best_share = max(map(score_of, ancestors, repeat(0.0)), default=0.0) / best
