@@ -181,3 +181,45 @@ def test_block_counts_refuse_bad_arguments(c_terms):
     assert counts[:5].tolist() == [13, 3, 11, 3, 2]
     counts = np.frombuffer(c_terms.block_counts(["Zorro ÉTÉ été"], STOPWORDS, 99, 99, 99), dtype=np.int64)
     assert counts[3] == 0
+
+
+# ---- a page's topical words: features._topic_words (C) against its Python lists ----
+
+
+def _python_word_ids(texts, stopwords):
+    lists = [[w for w in features._WORD.findall(t[: features.MAX_ANALYSED_CHARS].lower()) if len(w) > 2 and w not in stopwords]
+             for t in texts]
+    indices, indptr, n = features._word_ids(lists)
+    return indices.tolist(), indptr.tolist(), n
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_FEATURE_PIECE, max_size=30).map("".join), max_size=8))
+def test_page_words_are_the_python_lists(c_terms, texts):
+    for stopwords in (STOPWORDS, frozenset({"été", "ǆungla", "the", "i̇t"})):  # stop words of other scripts too
+        ids, indptr, n = c_terms.page_words(texts, stopwords, features.MAX_ANALYSED_CHARS)
+        got = np.frombuffer(ids, dtype=np.int64).tolist(), np.frombuffer(indptr, dtype=np.int64).tolist(), n
+        assert got == _python_word_ids(texts, stopwords)
+
+
+def test_page_words_on_a_page_of_many_words(c_terms):
+    # past the table's first sizes (it grows at half full) and past the characters read of a block
+    texts = [" ".join(f"w{i}x{j}" for j in range(400)) for i in range(30)] + ["Abc " * 6000]
+    ids, indptr, n = c_terms.page_words(texts, STOPWORDS, features.MAX_ANALYSED_CHARS)
+    assert (np.frombuffer(ids, dtype=np.int64).tolist(), np.frombuffer(indptr, dtype=np.int64).tolist(), n) == \
+        _python_word_ids(texts, STOPWORDS)
+    assert n == 30 * 400 + 1
+
+
+def test_context_features_are_the_same_to_the_bit(c_terms, model):
+    rng = np.random.default_rng(0)
+    for page in example_pages():
+        blocks = split_page(page, model.options)[0]
+        p = rng.random(len(blocks))
+        fast = features.context_features(blocks, p)
+        saved, features._page_words = features._page_words, None
+        try:
+            slow = features.context_features(blocks, p)
+        finally:
+            features._page_words = saved
+        _same_bits(fast, slow)

@@ -460,9 +460,9 @@ stop_table_for(PyObject *stopwords)
     return 0;
 }
 
-/* word.lower() in stopwords, for text[start:end] */
+/* word.lower() in stopwords (``lower``), or word in stopwords, for word = text[start:end] */
 static int
-is_stop(PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end, PyObject *stopwords)
+is_stop(PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end, PyObject *stopwords, int lower_first)
 {
     char lower[STOP_CHARS];
     Py_ssize_t n = end - start;
@@ -471,7 +471,7 @@ is_stop(PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t
         Py_UCS4 c = PyUnicode_READ(kind, data, start + i);
         ascii = c < 128;
         if (ascii && i < STOP_CHARS)
-            lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            lower[i] = (char)(lower_first && c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     if (ascii) { /* an ASCII word lower-cases to ASCII: the table holds every such stop word */
         if (n >= STOP_CHARS)
@@ -485,10 +485,12 @@ is_stop(PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t
         return 0;
     }
     PyObject *word = PyUnicode_Substring(text, start, end);
-    PyObject *low = word ? PyObject_CallMethod(word, "lower", NULL) : NULL;
+    if (!word)
+        return -1;
+    PyObject *low = lower_first ? PyObject_CallMethod(word, "lower", NULL) : (Py_INCREF(word), word);
     int found = low ? PySet_Contains(stopwords, low) : -1;
     Py_XDECREF(low);
-    Py_XDECREF(word);
+    Py_DECREF(word);
     return found;
 }
 
@@ -537,7 +539,7 @@ block_counts(PyObject *self, PyObject *args)
                 at++;
             if (row[1]++ < sample_words) {
                 row[2] += at - start;
-                int stop = is_stop(text, kind, data, start, at, stopwords);
+                int stop = is_stop(text, kind, data, start, at, stopwords, 1);
                 if (stop < 0)
                     goto fail;
                 row[3] += stop;
@@ -564,9 +566,146 @@ fail:
     return NULL;
 }
 
+/* ---- a page's topical words: what features.context_features reads of its blocks ----
+ *
+ * page_words(texts, stopwords, max_chars) -> (indices, indptr, n_words): for each text,
+ * text[:max_chars].lower() (Python's lower), its runs of \w longer than two characters that are
+ * not stop words, as ids numbered in order of first appearance on the page; indices (int64
+ * bytes) holds them text after text, indptr (int64 bytes) where each text's run begins. */
+static PyObject *
+page_words(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *list, *stopwords;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &list, &PyFrozenSet_Type, &stopwords, &max_chars))
+        return NULL;
+    if (stop_table_for(stopwords) < 0)
+        return NULL;
+    PyObject *texts = PyList_AsTuple(list);
+    if (!texts)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    PyObject *indptr = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t)), *result = NULL;
+    Ids ids = {NULL, 0, 0};
+    Bytes keys = {NULL, 0, 0}, word = {NULL, 0, 0};
+    Slot *slots = NULL;
+    size_t mask = 63, n_words = 0;
+    if (!indptr)
+        goto done;
+    slots = PyMem_Malloc((mask + 1) * sizeof(Slot));
+    if (!slots) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t k = 0; k <= mask; k++)
+        slots[k].len = -1;
+    int64_t *ptr = (int64_t *)PyBytes_AS_STRING(indptr);
+    ptr[0] = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyTuple_GET_ITEM(texts, i);
+        if (!PyUnicode_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
+            goto done;
+        }
+        PyObject *head = PyUnicode_Substring(item, 0, max_chars);
+        PyObject *text = head ? PyObject_CallMethod(head, "lower", NULL) : NULL;
+        Py_XDECREF(head);
+        if (!text)
+            goto done;
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        for (Py_ssize_t at = 0; at < length;) {
+            if (!IS_WORD(PyUnicode_READ(kind, data, at))) {
+                at++;
+                continue;
+            }
+            Py_ssize_t start = at;
+            while (at < length && IS_WORD(PyUnicode_READ(kind, data, at)))
+                at++;
+            if (at - start <= 2)
+                continue;
+            int stop = is_stop(text, kind, data, start, at, stopwords, 0);
+            if (stop < 0) {
+                Py_DECREF(text);
+                goto done;
+            }
+            if (stop)
+                continue;
+            if (at - start > PY_SSIZE_T_MAX / 4 || bytes_reserve(&word, 4 * (at - start)) < 0) {
+                Py_DECREF(text);
+                goto done;
+            }
+            Py_ssize_t len = 0;
+            for (Py_ssize_t k = start; k < at; k++)
+                len += utf8(PyUnicode_READ(kind, data, k), word.data + len);
+            uint64_t h = bytes_hash(word.data, len);
+            size_t slot = (size_t)h & mask;
+            while (slots[slot].len >= 0 && !(slots[slot].hash == h && slots[slot].len == len &&
+                                             memcmp(keys.data + slots[slot].offset, word.data, (size_t)len) == 0))
+                slot = (slot + 1) & mask;
+            if (slots[slot].len < 0) { /* a new word: the next id, and the table grows at half full */
+                if (bytes_reserve(&keys, keys.len + len) < 0) {
+                    Py_DECREF(text);
+                    goto done;
+                }
+                memcpy(keys.data + keys.len, word.data, (size_t)len);
+                slots[slot] = (Slot){h, (int64_t)n_words++, keys.len, len};
+                keys.len += len;
+                if (2 * n_words > mask) {
+                    size_t bigger = 2 * (mask + 1) - 1;
+                    Slot *grown = PyMem_Malloc((bigger + 1) * sizeof(Slot));
+                    if (!grown) {
+                        Py_DECREF(text);
+                        PyErr_NoMemory();
+                        goto done;
+                    }
+                    for (size_t k = 0; k <= bigger; k++)
+                        grown[k].len = -1;
+                    for (size_t k = 0; k <= mask; k++) {
+                        if (slots[k].len < 0)
+                            continue;
+                        size_t to = (size_t)slots[k].hash & bigger;
+                        while (grown[to].len >= 0)
+                            to = (to + 1) & bigger;
+                        grown[to] = slots[k];
+                    }
+                    PyMem_Free(slots);
+                    slots = grown;
+                    mask = bigger;
+                    slot = (size_t)-1; /* not used again */
+                }
+                if (push(&ids, (int64_t)n_words - 1) < 0) {
+                    Py_DECREF(text);
+                    goto done;
+                }
+            } else if (push(&ids, slots[slot].value) < 0) {
+                Py_DECREF(text);
+                goto done;
+            }
+        }
+        Py_DECREF(text);
+        ptr[i + 1] = (int64_t)ids.len;
+    }
+    PyObject *found = PyBytes_FromStringAndSize((const char *)ids.items, ids.len * (Py_ssize_t)sizeof(int64_t));
+    if (found)
+        result = Py_BuildValue("(NOn)", found, indptr, (Py_ssize_t)n_words);
+done:
+    Py_XDECREF(indptr);
+    Py_DECREF(texts);
+    PyMem_Free(ids.items);
+    PyMem_Free(keys.data);
+    PyMem_Free(word.data);
+    PyMem_Free(slots);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"terms", terms, METH_VARARGS,
      "terms(texts, index) -> (ids, counts): the words and word pairs found (index: a dict or compile_index's), as int64 bytes"},
+    {"page_words", page_words, METH_VARARGS,
+     "page_words(texts, stopwords, max_chars) -> (indices, indptr, n_words): each text's topical words as page ids"},
     {"compile_index", compile_index, METH_VARARGS, "compile_index(index) -> a table terms() reads without making a str per word"},
     {"block_counts", block_counts, METH_VARARGS,
      "block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, 10 counts per text"},

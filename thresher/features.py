@@ -27,10 +27,11 @@ from scipy import sparse
 from .blocks import Block
 from .stopwords import STOPWORDS
 
-try:  # the counting in C (optional, built at install): _block_row is its reference
+try:  # the counting in C (optional, built at install): _block_row and _topic_words are its reference
     from ._terms import block_counts as _block_counts
+    from ._terms import page_words as _page_words
 except ImportError:
-    _block_counts = None
+    _block_counts = _page_words = None
 
 FEATURE_SET = "block_features.v1"
 # DOM features of a text page: a value no real feature takes (all are >= 0).
@@ -266,7 +267,7 @@ def content_document(block: Block) -> str:
     """What the content word model reads of a block: its first words, then its tag and class/id
     tokens as pseudo-words (``attr_review``), so that names like "review" or "shipping" count
     wherever they appear."""
-    tokens = " ".join(f"attr_{t}" for t in block.attr_tokens)
+    tokens = "attr_" + " attr_".join(block.attr_tokens) if block.attr_tokens else ""
     return f"{block.text[:CONTENT_DOCUMENT_CHARS]} tag_{block.tag} {tokens}"
 
 
@@ -345,31 +346,45 @@ def context_features(blocks: list[Block], p_content: np.ndarray) -> np.ndarray:
     out[:-1, col + 5] = after[1:]
     out[:, col + 6] = _parent_mean(blocks, p, weights)
     out[:, col + 7] = p.argsort().argsort() / max(n - 1, 1)
-    words = [[w for w in _WORD.findall(b.text[:MAX_ANALYSED_CHARS].lower()) if len(w) > 2 and w not in STOPWORDS]
-             for b in blocks]
-    out[:, col + 8] = topic_similarity(words, p * np.log1p(weights))
-    out[:, col + 9] = title_overlap(blocks, words)
+    indices, indptr, n_words = _topic_words(blocks)
+    out[:, col + 8] = topic_similarity(indices, indptr, n_words, p * np.log1p(weights))
+    out[:, col + 9] = title_overlap(blocks, indices, indptr)
     lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
     out[:, col + 10] = float((lengths * (p >= 0.5)).sum() / (lengths.sum() or 1.0))
     return out
 
 
-def topic_similarity(words: list[list[str]], weights: np.ndarray) -> np.ndarray:
-    """Cosine similarity of each block's words to the rest of the page's likely content.
+def _topic_words(blocks: list[Block]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Each block's topical words (lower-cased, longer than two characters, no stop words) as ids
+    numbered in order of first appearance: (ids block after block, where each block's begin, how many)."""
+    texts = [b.text for b in blocks]
+    if _page_words is not None:
+        ids, indptr, n_words = _page_words(texts, STOPWORDS, MAX_ANALYSED_CHARS)
+        return np.frombuffer(ids, dtype=np.int64), np.frombuffer(indptr, dtype=np.int64), n_words
+    return _word_ids([[w for w in _WORD.findall(t[:MAX_ANALYSED_CHARS].lower()) if len(w) > 2 and w not in STOPWORDS]
+                      for t in texts])
 
-    Teasers, product blurbs and sidebars are about other things than the
-    article: their words differ from the text the first pass believes in.
-    """
+
+def _word_ids(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray, int]:
     vocabulary: dict[str, int] = {}
     indptr, indices = [0], []
     for block_words in words:
         for w in block_words:
             indices.append(vocabulary.setdefault(w, len(vocabulary)))
         indptr.append(len(indices))
-    n = len(words)
-    if not vocabulary:
+    return np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64), len(vocabulary)
+
+
+def topic_similarity(indices: np.ndarray, indptr: np.ndarray, n_words: int, weights: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each block's words (``_topic_words``) to the rest of the page's likely content.
+
+    Teasers, product blurbs and sidebars are about other things than the
+    article: their words differ from the text the first pass believes in.
+    """
+    n = len(indptr) - 1
+    if not n_words:
         return np.zeros(n)
-    counts = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, len(vocabulary)))
+    counts = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, n_words))
     counts.sum_duplicates()
     norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
     unit = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ counts
@@ -381,12 +396,14 @@ def topic_similarity(words: list[list[str]], weights: np.ndarray) -> np.ndarray:
     return np.where(rest_norm_sq > 1e-12, rest / np.sqrt(np.maximum(rest_norm_sq, 1e-12)), 0.0)
 
 
-def title_overlap(blocks: list[Block], words: list[list[str]]) -> np.ndarray:
+def title_overlap(blocks: list[Block], indices: np.ndarray, indptr: np.ndarray) -> np.ndarray:
     """Share of the headline's words that a block uses (0 when the page has no title block)."""
-    title = {w for b, ws in zip(blocks, words) if b.is_title for w in ws}
+    per_block = [indices[a:b].tolist() for a, b in zip(indptr[:-1].tolist(), indptr[1:].tolist())]
+    title = {w for b, ws in zip(blocks, per_block) if b.is_title for w in ws}
     if not title:
         return np.zeros(len(blocks))
-    return np.array([len(title.intersection(ws)) / len(title) if not b.is_title else 1.0 for b, ws in zip(blocks, words)])
+    return np.array([len(title.intersection(ws)) / len(title) if not b.is_title else 1.0
+                     for b, ws in zip(blocks, per_block)])
 
 
 def _window_mean(p: np.ndarray, weights: np.ndarray, radius: int) -> np.ndarray:
