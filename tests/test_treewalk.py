@@ -84,3 +84,35 @@ def test_arrays_of_other_types_and_layouts_walk_as_numpy_does(model, c_walk, mon
     fast, slow = _both(odd, X, monkeypatch)
     np.testing.assert_array_equal(fast, slow)
     np.testing.assert_array_equal(fast, t.raw(X))
+
+
+def test_c_leaves_are_the_numpy_walks(model, c_walk, monkeypatch):
+    rng = np.random.default_rng(2)
+    for trees in (model.model.first_pass, model.model.kind_trees):
+        X = rng.normal(size=(37, trees.n_features))
+        X[rng.random(X.shape) < 0.1] = np.nan
+        fast = trees._leaf_nodes(X)
+        with monkeypatch.context() as m:
+            m.setattr(tree_ensemble, "_treewalk", None)
+            slow = trees._leaf_nodes(X)
+        np.testing.assert_array_equal(fast, slow)
+
+
+def test_walk_sum_refuses_what_does_not_match(model, c_walk):
+    t = model.model.kind_trees  # several outputs
+    X = np.zeros((3, t.n_features))
+    args = (t.feature, t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X)
+    k = len(t.baseline)
+    assert len(t.roots) % 7
+    c_walk.walk_sum(*args, t.value, t.baseline, np.empty((3, k)))
+    for value, baseline, out in ((t.value[:-1], t.baseline, np.empty((3, k))),
+                                 (t.value, np.zeros(7), np.empty((3, 7))),  # trees not a multiple of the outputs
+                                 (t.value, t.baseline, np.empty((2, k)))):
+        with pytest.raises(ValueError, match="do not match"):
+            c_walk.walk_sum(*args, value, baseline, out)
+    roots = t.roots.copy()
+    roots[3] = len(t.feature)
+    with pytest.raises(ValueError, match="out of range"):
+        c_walk.walk_sum(*args[:4], roots, *args[5:], t.value, t.baseline, np.empty((3, k)))
+    with pytest.raises(TypeError, match="value"):
+        c_walk.walk_sum(*args, t.value.astype(np.float32), t.baseline, np.empty((3, k)))

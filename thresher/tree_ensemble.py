@@ -63,6 +63,7 @@ class TreeEnsemble:
     # the node arrays as the C walk reads them: native int32/float64/bool in C order (the arrays
     # themselves, not copies, when loaded from a model file)
     _walk_arrays: tuple[np.ndarray, ...] = field(init=False, repr=False)
+    _sum_arrays: tuple[np.ndarray, ...] = field(init=False, repr=False)  # value, baseline for walk_sum
 
     def __post_init__(self) -> None:
         if self.depth > MAX_DEPTH:  # before np.arange(depth): a hostile file's depth is unchecked here
@@ -75,6 +76,8 @@ class TreeEnsemble:
             np.ascontiguousarray(a, dtype=t) for a, t in (
                 (self.feature, np.int32), (self.threshold, np.float64), (self.child, np.int32),
                 (self.missing_left, bool), (self.roots, np.int32), (self.tree_depth, np.int32))))
+        object.__setattr__(self, "_sum_arrays", tuple(
+            np.ascontiguousarray(a, dtype=np.float64) for a in (self.value, self.baseline)))
 
     @property
     def depth(self) -> int:
@@ -147,6 +150,10 @@ class TreeEnsemble:
 
     def _raw_rows(self, X: np.ndarray) -> np.ndarray:
         n, k = len(X), len(self.baseline)
+        if _treewalk is not None:  # the same sums, each tree's value added in C as it is walked
+            out = np.empty((n, k))
+            _treewalk.walk_sum(*self._walk_arrays, np.ascontiguousarray(X, dtype=np.float64), *self._sum_arrays, out)
+            return out
         leaves = np.empty((len(self.roots) + k, n))
         leaves[:k] = self.baseline[:, None]
         leaves[k:] = self.value[self._leaf_nodes(X)]
