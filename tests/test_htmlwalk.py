@@ -47,7 +47,7 @@ def _same(page: str) -> list[tuple]:
 def _rows(page: str):
     root = html.parse_html(page)
     html.clean_tree(root)
-    return htmlwalk.walk(root, etree._Element, 10**6, html.attr_tokens, html._hidden_style, LimitExceededError)
+    return htmlwalk.walk(root, 10**6, html.attr_tokens, html._hidden_style, LimitExceededError)
 
 
 def test_example_pages_segment_alike(c_walk):
@@ -142,7 +142,7 @@ def test_the_block_limit_is_the_same(c_walk):
 def test_a_node_it_does_not_read_leaves_the_page_to_the_python_walk(c_walk):
     parser = etree.HTMLParser(remove_comments=False)
     root = etree.fromstring("<html><body><p>One <!-- note --> two</p><p>Three</p></body></html>", parser)
-    assert htmlwalk.walk(root, etree._Element, 100, html.attr_tokens, html._hidden_style, LimitExceededError) is None
+    assert htmlwalk.walk(root, 100, html.attr_tokens, html._hidden_style, LimitExceededError) is None
     saved, html._C_WALK = html._C_WALK, True
     try:
         blocks, _ = html.walk_tree(root, 100)
@@ -153,21 +153,30 @@ def test_a_node_it_does_not_read_leaves_the_page_to_the_python_walk(c_walk):
 
 def test_wrong_arguments_are_refused(c_walk):
     with pytest.raises(TypeError):
-        c_walk.walk("<p>x</p>", etree._Element, 10, html.attr_tokens, html._hidden_style, LimitExceededError)
+        c_walk.walk("<p>x</p>", 10, html.attr_tokens, html._hidden_style, LimitExceededError)
+    with pytest.raises(TypeError):  # only lxml's _Element is read as one
+        c_walk.walk(etree.ElementTree(), 10, html.attr_tokens, html._hidden_style, LimitExceededError)
     root = etree.fromstring("<html><body><p class='a'>x</p></body></html>", etree.HTMLParser())
     with pytest.raises(TypeError, match="tuple"):
-        c_walk.walk(root, etree._Element, 10, lambda raw: ["a"], html._hidden_style, LimitExceededError)
+        c_walk.walk(root, 10, lambda raw: ["a"], html._hidden_style, LimitExceededError)
 
 
-def test_it_is_used_only_with_the_lxml_it_was_built_for(c_walk, monkeypatch):
-    assert html.c_walk_usable()
+def test_limits_past_a_c_size_are_the_same(c_walk):
+    page = "<html><body><p>One.</p><p>Two.</p></body></html>"
+    for limit in (2**63, 10**30):
+        assert _segment(page, c=True, max_blocks=limit) == _segment(page, c=False, max_blocks=limit)
 
-    class Other:
-        LXML_VERSION = f"{etree.LXML_VERSION[0] + 1}.0.0"
-        LIBXML_VERSION = c_walk.LIBXML_VERSION
-        walk = c_walk.walk
 
-    monkeypatch.setattr(html, "_htmlwalk", Other)
-    assert not html.c_walk_usable()
-    Other.LXML_VERSION, Other.LIBXML_VERSION = c_walk.LXML_VERSION, c_walk.LIBXML_VERSION + 100
-    assert not html.c_walk_usable()
+def test_huge_class_and_style_texts_are_not_kept_whole(c_walk):
+    # the caches across pages hold class/id text cut to what attr_tokens reads, and no long style
+    html._attr_tokens_cached.cache_clear()
+    html._hidden_short_style.cache_clear()
+    big = "x" * 100_000
+    page = f"<html><body><div class='{big} main' style='color:red;{big}'><p class='a{big}'>Text here.</p></div></body></html>"
+    _same(page)
+    assert html._hidden_short_style.cache_info().currsize == 0
+    kept = html._attr_tokens_cached.cache_info()
+    html._attr_tokens_cached("x" * html.ATTR_CHARS)  # the div's class text, cut: found
+    assert html._attr_tokens_cached.cache_info().hits == kept.hits + 1
+    html._attr_tokens_cached(f"{big} main ")  # the whole text: not kept
+    assert html._attr_tokens_cached.cache_info().misses == kept.misses + 1

@@ -181,6 +181,12 @@ def test_block_counts_refuse_bad_arguments(c_terms):
     assert counts[:5].tolist() == [13, 3, 11, 3, 2]
     counts = np.frombuffer(c_terms.block_counts(["Zorro ÉTÉ été"], STOPWORDS, 99, 99, 99), dtype=np.int64)
     assert counts[3] == 0
+    with pytest.raises(ValueError, match="characters or more"):  # not silently left out of the table
+        c_terms.block_counts(["x"], frozenset({"a" * 32}), 10, 10, 10)
+    with pytest.raises(ValueError, match="negative"):
+        c_terms.block_counts(["x"], STOPWORDS, -1, 10, 10)
+    with pytest.raises(ValueError, match="negative"):
+        c_terms.page_words(["x"], STOPWORDS, -1)
 
 
 # ---- a page's topical words: features._topic_words (C) against its Python lists ----

@@ -1,13 +1,14 @@
 /* The HTML segmenter's tree walk in C: html._Maker.walk over lxml's parsed tree, read in place.
  *
- * walk(root, element_type, max_blocks, attr_tokens, hidden_style, limit_error) returns one tuple per
+ * walk(root, max_blocks, attr_tokens, hidden_style, limit_error) returns one tuple per
  * block, (raw text, tag, dom_path, xpath, class/id tokens, depth, ancestry), exactly as the Python walk
  * (thresher/html.py) fills its Blocks before whitespace is collapsed, or None when the page holds a node
  * this walk does not handle (a comment, an entity, a namespace...): the Python walk then takes the page.
  * The tree is read through lxml's public C struct (an _Element's xmlNode) and libxml2's node structs,
  * never changed, and walked without recursion. Texts are read as lxml reads .text and .tail: every
  * run of adjacent text nodes as one string. The caller holds the GIL throughout (Python objects are
- * made on the way); the tree belongs to the caller's page.
+ * made on the way, and attr_tokens and hidden_style are called): the tree must be the caller's own,
+ * which nothing else (no other thread, no callback) changes during the walk, as html_blocks' is.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -19,6 +20,8 @@
 
 #include "lxml-version.h"
 
+static PyTypeObject *element_type; /* lxml.etree._Element, found at import */
+
 /* lxml's public layout of an _Element (lxml/etree.h, "cdef public class _Element") */
 struct LxmlElementHead {
     PyObject_HEAD
@@ -28,8 +31,8 @@ struct LxmlElementHead {
 
 #define MAX_ATTR_TOKENS 24 /* html.MAX_ATTR_TOKENS */
 #define MAX_ANCESTORS 12   /* html.MAX_ANCESTORS */
+#define ATTR_CHARS 300     /* html.attr_tokens reads raw[:300] */
 #define PATH_TAIL 8        /* dom_path: the last 8 tags */
-#define TAG_CACHE 64
 
 static const char *BLOCK_TAGS[] = {/* html.BLOCK_TAGS, sorted for bsearch */
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
@@ -105,7 +108,7 @@ typedef struct {
     Frame *frames; /* frames[0] stands for the tree's parent: no tag, no tokens, xpath "" */
     Py_ssize_t n_frames, cap_frames;
     Py_ssize_t *open_ids, n_open, cap_open; /* ids of the open block elements */
-    Py_ssize_t *open_frames;                 /* and their frames */
+    Py_ssize_t *open_frames, cap_open_frames; /* and their frames */
     Py_ssize_t next_id;
     Kid *kids; /* per element child of an open element: its [n] and its tag's count */
     const xmlChar **hash_keys; /* index_children's scratch: a hash of the children's names */
@@ -117,9 +120,9 @@ typedef struct {
     PyObject *blocks;
     Py_ssize_t n_blocks, max_blocks;
     PyObject *attr_tokens, *hidden_style, *limit_error, *token_cache, *empty, *body_tag, *no_xpath;
-    const xmlChar *tag_names[64];
-    PyObject *tag_objs[64], *tag_spill; /* tags made once per name; past 64 names, kept in a list */
-    Py_ssize_t n_tags;
+    const xmlChar **tag_names; /* tags made once per name (libxml2 interns names) */
+    PyObject **tag_objs;
+    Py_ssize_t n_tags, cap_tags;
     int unsupported; /* a node this walk does not handle: give the page to the Python walk */
 } Walk;
 
@@ -291,20 +294,24 @@ dom_path(Walk *w, const char *extra)
 static PyObject *
 tag_of(Walk *w, const xmlChar *name)
 {
-    for (Py_ssize_t k = 0; k < w->n_tags; k++)
+    for (Py_ssize_t k = w->n_tags - 1; k >= 0; k--) /* a page has a few dozen names */
         if (w->tag_names[k] == name)
             return w->tag_objs[k];
+    if (w->n_tags == w->cap_tags) {
+        Py_ssize_t cap = w->cap_tags;
+        if (grow((void **)&w->tag_names, &cap, w->n_tags + 1, sizeof(const xmlChar *)) < 0)
+            return NULL;
+        cap = w->cap_tags;
+        if (grow((void **)&w->tag_objs, &cap, w->n_tags + 1, sizeof(PyObject *)) < 0)
+            return NULL;
+        w->cap_tags = cap;
+    }
     PyObject *tag = PyUnicode_DecodeUTF8((const char *)name, (Py_ssize_t)strlen((const char *)name), NULL);
     if (!tag)
         return NULL;
-    if (w->n_tags < TAG_CACHE) {
-        w->tag_names[w->n_tags] = name;
-        w->tag_objs[w->n_tags++] = tag; /* owned by the cache */
-        return tag;
-    }
-    int rc = PyList_Append(w->tag_spill, tag); /* owned by the list */
-    Py_DECREF(tag);
-    return rc < 0 ? NULL : tag;
+    w->tag_names[w->n_tags] = name;
+    w->tag_objs[w->n_tags++] = tag; /* owned by the cache */
+    return tag;
 }
 
 /* html._Maker.flush; ``extra`` is "br" when flushing at a <br><br>, pushed on the path. */
@@ -430,6 +437,11 @@ element_tokens(Walk *w, xmlNode *el)
     PyObject *raw = PyUnicode_DecodeUTF8(b->data, b->len, NULL);
     if (!raw)
         return NULL;
+    if (PyUnicode_GET_LENGTH(raw) > ATTR_CHARS) { /* attr_tokens reads no further: a short key for the caches */
+        Py_SETREF(raw, PyUnicode_Substring(raw, 0, ATTR_CHARS));
+        if (!raw)
+            return NULL;
+    }
     PyObject *tokens = PyDict_GetItemWithError(w->token_cache, raw);
     if (tokens) {
         Py_INCREF(tokens);
@@ -642,15 +654,9 @@ enter(Walk *w, xmlNode *el)
     if (is_block_tag(el->name)) {
         if (flush(w, NULL, f->tokens) < 0)
             return -1;
-        if (grow((void **)&w->open_ids, &w->cap_open, w->n_open + 1, sizeof(Py_ssize_t)) < 0)
+        if (grow((void **)&w->open_ids, &w->cap_open, w->n_open + 1, sizeof(Py_ssize_t)) < 0 ||
+            grow((void **)&w->open_frames, &w->cap_open_frames, w->n_open + 1, sizeof(Py_ssize_t)) < 0)
             return -1;
-        Py_ssize_t cap = w->cap_open;
-        void *frames = PyMem_Realloc(w->open_frames, (size_t)cap * sizeof(Py_ssize_t));
-        if (!frames) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        w->open_frames = frames;
         w->open_ids[w->n_open] = w->next_id++;
         w->open_frames[w->n_open++] = w->n_frames - 1;
     }
@@ -729,13 +735,12 @@ static PyObject *
 walk(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *root, *element_type;
+    PyObject *root;
     Walk w;
     memset(&w, 0, sizeof w);
-    if (!PyArg_ParseTuple(args, "OO!nOOO", &root, &PyType_Type, &element_type, &w.max_blocks, &w.attr_tokens,
-                          &w.hidden_style, &w.limit_error))
+    if (!PyArg_ParseTuple(args, "OnOOO", &root, &w.max_blocks, &w.attr_tokens, &w.hidden_style, &w.limit_error))
         return NULL;
-    if (!PyObject_TypeCheck(root, (PyTypeObject *)element_type)) {
+    if (!PyObject_TypeCheck(root, element_type)) {
         PyErr_SetString(PyExc_TypeError, "walk() needs an lxml element");
         return NULL;
     }
@@ -748,10 +753,9 @@ walk(PyObject *self, PyObject *args)
     w.blocks = PyList_New(0);
     w.token_cache = PyDict_New();
     w.empty = PyTuple_New(0);
-    w.tag_spill = PyList_New(0);
     w.body_tag = PyUnicode_FromString("body");
     w.no_xpath = PyUnicode_FromString("");
-    if (!w.blocks || !w.token_cache || !w.empty || !w.tag_spill || !w.body_tag || !w.no_xpath)
+    if (!w.blocks || !w.token_cache || !w.empty ||  !w.body_tag || !w.no_xpath)
         goto done;
     if (grow((void **)&w.frames, &w.cap_frames, 1, sizeof(Frame)) < 0)
         goto done;
@@ -762,11 +766,7 @@ walk(PyObject *self, PyObject *args)
     if (run(&w, node) == 0) {
         result = w.blocks;
         Py_INCREF(result);
-    } else if (w.unsupported && !PyErr_Occurred()) {
-        result = Py_None;
-        Py_INCREF(result);
-    } else if (w.unsupported) { /* an attribute this walk does not read: the Python walk reads it */
-        PyErr_Clear();
+    } else if (w.unsupported && !PyErr_Occurred()) { /* a node it does not read: the Python walk's page */
         result = Py_None;
         Py_INCREF(result);
     }
@@ -781,7 +781,8 @@ done:
     Py_XDECREF(w.empty);
     for (Py_ssize_t k = 0; k < w.n_tags; k++)
         Py_DECREF(w.tag_objs[k]);
-    Py_XDECREF(w.tag_spill);
+    PyMem_Free(w.tag_names);
+    PyMem_Free(w.tag_objs);
     Py_XDECREF(w.body_tag);
     Py_XDECREF(w.no_xpath);
     PyMem_Free(w.frames);
@@ -800,7 +801,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS,
-     "walk(root, element_type, max_blocks, attr_tokens, hidden_style, limit_error) -> list of block tuples or None"},
+     "walk(root, max_blocks, attr_tokens, hidden_style, limit_error) -> list of block tuples or None"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -809,6 +810,18 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_htmlwalk", NULL, -1
 PyMODINIT_FUNC
 PyInit__htmlwalk(void)
 {
+    /* the only type walk() reads as an lxml element: lxml.etree._Element (and its subclasses) */
+    PyObject *etree = PyImport_ImportModule("lxml.etree");
+    PyObject *type = etree ? PyObject_GetAttrString(etree, "_Element") : NULL;
+    Py_XDECREF(etree);
+    if (!type)
+        return NULL;
+    if (!PyType_Check(type)) {
+        Py_DECREF(type);
+        PyErr_SetString(PyExc_ImportError, "lxml.etree._Element is not a type");
+        return NULL;
+    }
+    element_type = (PyTypeObject *)type; /* kept for the module's life */
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;

@@ -414,55 +414,54 @@ fail:
 #define STOP_SLOTS 1024
 #define STOP_CHARS 32
 
-static PyObject *stop_set;                     /* the set the table below was made from */
-static char stop_table[STOP_SLOTS][STOP_CHARS]; /* its ASCII words, open addressing, "" empty */
+typedef struct {
+    char word[STOP_SLOTS][STOP_CHARS]; /* a set's ASCII words, open addressing, "" empty */
+} StopTable;
 
-static uint64_t
-ascii_hash(const char *s, Py_ssize_t n)
+/* The table of a call's stop words (made per call: no state shared between calls or threads) */
+static StopTable *
+stop_table_of(PyObject *stopwords)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
-}
-
-static int
-stop_table_for(PyObject *stopwords)
-{
-    if (stopwords == stop_set)
-        return 0;
     if (PySet_GET_SIZE(stopwords) > STOP_SLOTS / 2) {
         PyErr_SetString(PyExc_ValueError, "too many stop words for the table");
-        return -1;
+        return NULL;
     }
-    memset(stop_table, 0, sizeof stop_table);
+    StopTable *t = PyMem_Calloc(1, sizeof(StopTable));
+    if (!t)
+        return (StopTable *)PyErr_NoMemory();
     PyObject *iter = PyObject_GetIter(stopwords), *key;
-    if (!iter)
-        return -1;
-    Py_CLEAR(stop_set); /* the table is being rewritten */
+    if (!iter) {
+        PyMem_Free(t);
+        return NULL;
+    }
     while ((key = PyIter_Next(iter))) {
         Py_DECREF(key); /* the set holds it */
         /* only ASCII words go in the table: a word with other characters is looked up in the set */
-        if (!PyUnicode_Check(key) || !PyUnicode_IS_ASCII(key) || PyUnicode_GET_LENGTH(key) >= STOP_CHARS)
+        if (!PyUnicode_Check(key) || !PyUnicode_IS_ASCII(key) || PyUnicode_GET_LENGTH(key) == 0)
             continue;
-        const char *w = (const char *)PyUnicode_DATA(key);
         Py_ssize_t n = PyUnicode_GET_LENGTH(key);
-        size_t slot = ascii_hash(w, n) & (STOP_SLOTS - 1);
-        while (stop_table[slot][0])
+        if (n >= STOP_CHARS) {
+            PyErr_Format(PyExc_ValueError, "stop words of %d characters or more are not supported", STOP_CHARS);
+            break;
+        }
+        const char *w = (const char *)PyUnicode_DATA(key);
+        size_t slot = bytes_hash(w, n) & (STOP_SLOTS - 1);
+        while (t->word[slot][0])
             slot = (slot + 1) & (STOP_SLOTS - 1);
-        memcpy(stop_table[slot], w, (size_t)n);
+        memcpy(t->word[slot], w, (size_t)n);
     }
     Py_DECREF(iter);
-    if (PyErr_Occurred())
-        return -1;
-    Py_INCREF(stopwords);
-    stop_set = stopwords; /* kept alive: its address stays its own */
-    return 0;
+    if (PyErr_Occurred()) {
+        PyMem_Free(t);
+        return NULL;
+    }
+    return t;
 }
 
 /* word.lower() in stopwords (``lower``), or word in stopwords, for word = text[start:end] */
 static int
-is_stop(PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end, PyObject *stopwords, int lower_first)
+is_stop(const StopTable *t, PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
+        PyObject *stopwords, int lower_first)
 {
     char lower[STOP_CHARS];
     Py_ssize_t n = end - start;
@@ -476,9 +475,9 @@ is_stop(PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t
     if (ascii) { /* an ASCII word lower-cases to ASCII: the table holds every such stop word */
         if (n >= STOP_CHARS)
             return 0;
-        size_t slot = ascii_hash(lower, n) & (STOP_SLOTS - 1);
-        while (stop_table[slot][0]) {
-            if (strncmp(stop_table[slot], lower, (size_t)n) == 0 && stop_table[slot][n] == '\0')
+        size_t slot = bytes_hash(lower, n) & (STOP_SLOTS - 1);
+        while (t->word[slot][0]) {
+            if (strncmp(t->word[slot], lower, (size_t)n) == 0 && t->word[slot][n] == '\0')
                 return 1;
             slot = (slot + 1) & (STOP_SLOTS - 1);
         }
@@ -503,14 +502,22 @@ block_counts(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "O!O!nnn", &PyList_Type, &list, &PyFrozenSet_Type, &stopwords, &max_chars,
                           &sample_chars, &sample_words))
         return NULL;
-    if (stop_table_for(stopwords) < 0)
+    if (max_chars < 0 || sample_chars < 0 || sample_words < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative limits");
+        return NULL;
+    }
+    StopTable *table = stop_table_of(stopwords);
+    if (!table)
         return NULL;
     PyObject *texts = PyList_AsTuple(list); /* our own: nothing run below can change it */
-    if (!texts)
+    if (!texts) {
+        PyMem_Free(table);
         return NULL;
+    }
     Py_ssize_t n = PyTuple_GET_SIZE(texts);
     PyObject *out = PyBytes_FromStringAndSize(NULL, n * BLOCK_COUNTS * (Py_ssize_t)sizeof(int64_t));
     if (!out) {
+        PyMem_Free(table);
         Py_DECREF(texts);
         return NULL;
     }
@@ -539,7 +546,7 @@ block_counts(PyObject *self, PyObject *args)
                 at++;
             if (row[1]++ < sample_words) {
                 row[2] += at - start;
-                int stop = is_stop(text, kind, data, start, at, stopwords, 1);
+                int stop = is_stop(table, text, kind, data, start, at, stopwords, 1);
                 if (stop < 0)
                     goto fail;
                 row[3] += stop;
@@ -557,10 +564,12 @@ block_counts(PyObject *self, PyObject *args)
             row[9] += c == ',';
         }
     }
+    PyMem_Free(table);
     Py_DECREF(texts);
     return out;
 
 fail:
+    PyMem_Free(table);
     Py_DECREF(out);
     Py_DECREF(texts);
     return NULL;
@@ -580,11 +589,18 @@ page_words(PyObject *self, PyObject *args)
     Py_ssize_t max_chars;
     if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &list, &PyFrozenSet_Type, &stopwords, &max_chars))
         return NULL;
-    if (stop_table_for(stopwords) < 0)
+    if (max_chars < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative limit");
+        return NULL;
+    }
+    StopTable *table = stop_table_of(stopwords);
+    if (!table)
         return NULL;
     PyObject *texts = PyList_AsTuple(list);
-    if (!texts)
+    if (!texts) {
+        PyMem_Free(table);
         return NULL;
+    }
     Py_ssize_t n = PyTuple_GET_SIZE(texts);
     PyObject *indptr = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t)), *result = NULL;
     Ids ids = {NULL, 0, 0};
@@ -626,7 +642,7 @@ page_words(PyObject *self, PyObject *args)
                 at++;
             if (at - start <= 2)
                 continue;
-            int stop = is_stop(text, kind, data, start, at, stopwords, 0);
+            int stop = is_stop(table, text, kind, data, start, at, stopwords, 0);
             if (stop < 0) {
                 Py_DECREF(text);
                 goto done;
@@ -692,6 +708,7 @@ page_words(PyObject *self, PyObject *args)
     if (found)
         result = Py_BuildValue("(NOn)", found, indptr, (Py_ssize_t)n_words);
 done:
+    PyMem_Free(table);
     Py_XDECREF(indptr);
     Py_DECREF(texts);
     PyMem_Free(ids.items);

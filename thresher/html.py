@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from itertools import repeat
 
 from lxml import etree
@@ -120,9 +121,12 @@ def _attr_text(element: etree._Element) -> str:
     return raw
 
 
+ATTR_CHARS = 300  # class and id text read (the C walk truncates its cache keys to it too)
+
+
 def attr_tokens(raw: str) -> tuple[str, ...]:
     """Lower-cased word tokens of class and id text (``mainNav`` → main, nav)."""
-    return tuple(_TOKEN.findall(_CAMEL.sub(r"\1 \2", raw[:300]).lower()))
+    return tuple(_TOKEN.findall(_CAMEL.sub(r"\1 \2", raw[:ATTR_CHARS]).lower()))
 
 
 class _Maker:
@@ -259,8 +263,8 @@ def _text_and_links(raw: str) -> tuple[str, int]:
 
 
 def c_walk_usable() -> bool:
-    """Whether the C walk was built, against the lxml and libxml2 (major.minor) running here:
-    it reads their node structs in place."""
+    """Whether the C walk was built against this lxml's major version and the libxml2 (major.minor)
+    this lxml was compiled with: it reads their node structs in place."""
     if _htmlwalk is None:
         return False
     built_lxml = int(_htmlwalk.LXML_VERSION.split(".")[0])
@@ -269,23 +273,33 @@ def c_walk_usable() -> bool:
 
 
 _C_WALK = c_walk_usable()
-# class/id texts and styles repeat across a site's pages: their results are kept, within a bound
+# class/id texts and styles repeat across a site's pages: their results are kept, within a bound on
+# entries and on each key's size (the C walk passes class/id text cut to ATTR_CHARS, all attr_tokens reads)
 _attr_tokens_cached = functools.lru_cache(maxsize=16384)(attr_tokens)
+MAX_CACHED_STYLE = 256
+
+
+def _hidden_style(style: str) -> bool:
+    if len(style) > MAX_CACHED_STYLE:  # a hostile page's megabyte styles are not kept
+        return _DISPLAY_NONE.search(style) is not None
+    return _hidden_short_style(style)
 
 
 @functools.lru_cache(maxsize=4096)
-def _hidden_style(style: str) -> bool:
+def _hidden_short_style(style: str) -> bool:
     return _DISPLAY_NONE.search(style) is not None
 
 
 def walk_tree(root: etree._Element, max_blocks: int) -> tuple[list[Block], list[tuple[int, ...]]]:
     """The blocks of a cleaned tree and, per block, the ids of its block ancestors (nearest first).
 
-    The C walk takes the page when it was built for this lxml and knows every node of the tree;
+    The tree must not change during the walk (it is the caller's own). The C walk takes the page when it was built for this lxml and knows every node of the tree;
     otherwise the Python walk does, with the same result (``tests/test_htmlwalk.py``).
     """
-    if _C_WALK and _htmlwalk is not None:
-        rows = _htmlwalk.walk(root, etree._Element, max_blocks, _attr_tokens_cached, _hidden_style, LimitExceededError)
+    if _C_WALK and _htmlwalk is not None and isinstance(max_blocks, int):
+        # the tree is html_blocks' own: nothing changes it while the C walk reads it
+        limit = min(max_blocks, sys.maxsize)  # the same limit, as a C size
+        rows = _htmlwalk.walk(root, limit, _attr_tokens_cached, _hidden_style, LimitExceededError)
         if rows is not None:
             blocks = []
             for index, (text, link_chars, tag, dom_path, xpath, tokens, depth, _) in enumerate(rows):
