@@ -16,12 +16,16 @@ def _lxml_include() -> list[str]:
     return lxml.get_include()
 
 
+# sums must round as numpy's separate multiply and add do: no fused multiply-add (FMA is the
+# default on some targets, e.g. aarch64)
+_NO_FMA = ["-ffp-contract=off"]
+
 setup(
     ext_modules=[
-        # the trees' walk (numpy otherwise)
-        Extension("thresher._treewalk", ["thresher/_treewalk.c"], optional=True),
-        # the word models' term lookup (Python's regex and dict otherwise)
-        Extension("thresher._terms", ["thresher/_terms.c"], optional=True),
+        # the trees' walk and sums (numpy otherwise)
+        Extension("thresher._treewalk", ["thresher/_treewalk.c"], extra_compile_args=_NO_FMA, optional=True),
+        # the word models' term lookup and scores, the block features' counts (Python and numpy otherwise)
+        Extension("thresher._terms", ["thresher/_terms.c"], extra_compile_args=_NO_FMA, optional=True),
         # the HTML segmenter's tree walk (html._Maker otherwise)
         Extension("thresher._htmlwalk", ["thresher/_htmlwalk.c"], include_dirs=_lxml_include(), optional=True),
     ]

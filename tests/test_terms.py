@@ -229,3 +229,43 @@ def test_context_features_are_the_same_to_the_bit(c_terms, model):
         finally:
             features._page_words = saved
         _same_bits(fast, slow)
+
+
+# ---- the word models' scores: WordModel.decision_function in C (decide) against its numpy path ----
+
+
+def _decisions_both(words, texts) -> tuple[np.ndarray, np.ndarray]:
+    fast = words.decision_function(texts)
+    saved, word_model._terms = word_model._terms, None
+    try:
+        slow = words.decision_function(texts)
+    finally:
+        word_model._terms = saved
+    return fast, slow
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_PIECE, max_size=40).map("".join), max_size=6))
+def test_decide_gives_the_numpy_scores_to_the_bit(c_terms, model, texts):
+    for words in (model.model.content_words, model.model.kind_words):  # two classes, and four
+        _same_bits(*_decisions_both(words, texts))
+
+
+def test_decide_on_repeated_terms_and_real_pages(c_terms, model):
+    texts = ["court " * 3000, "the court said " * 200 + "state's attorney", ""]
+    for page in example_pages():
+        texts += [content_document(b) for b in split_page(page, model.options)[0]]
+    for words in (model.model.content_words, model.model.kind_words):
+        _same_bits(*_decisions_both(words, texts))
+
+
+def test_decide_leaves_a_count_past_its_log_table_to_numpy(c_terms, model):
+    words = model.model.content_words
+    args = (words._table, words._idf, words._coef, words._intercept)
+    assert c_terms.decide(["court court"], *args, np.log(np.arange(1.0, 3.0))) is not None
+    assert c_terms.decide(["court court court"], *args, np.log(np.arange(1.0, 3.0))) is None
+    with pytest.raises(TypeError, match="coef"):
+        c_terms.decide(["court"], words._table, words._idf, words._coef.astype(np.float32), words._intercept,
+                       np.log(np.arange(1.0, 3.0)))
+    with pytest.raises(ValueError, match="classes, terms"):
+        c_terms.decide(["court"], words._table, words._idf[:-1], words._coef, words._intercept, np.log(np.arange(1.0, 3.0)))

@@ -12,6 +12,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -251,6 +252,48 @@ bytes_reserve(Bytes *b, Py_ssize_t need)
     return 0;
 }
 
+/* The ids of one text's words and pairs found in the table, appended to ids in terms()' order;
+ * pair is the caller's scratch buffer. 0, or -1 with an exception set. */
+static int
+text_terms(PyObject *text, const Table *t, Ids *ids, Bytes *pair)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), at = 0, previous = -1;
+    while (at < length) {
+        while (at < length && !IS_WORD(PyUnicode_READ(kind, data, at)))
+            at++;
+        Py_ssize_t start = at;
+        while (at < length && IS_WORD(PyUnicode_READ(kind, data, at)))
+            at++;
+        if (at - start < 2)
+            continue;
+        /* the word's bytes go after the previous word's and a space: [previous ' '] word */
+        Py_ssize_t word_at = previous >= 0 ? previous + 1 : 0;
+        if (at - start > (PY_SSIZE_T_MAX - word_at) / 4 || bytes_reserve(pair, word_at + 4 * (at - start)) < 0) {
+            if (!PyErr_Occurred())
+                PyErr_NoMemory();
+            return -1;
+        }
+        if (previous >= 0)
+            pair->data[previous] = ' ';
+        Py_ssize_t end = word_at;
+        for (Py_ssize_t k = start; k < at; k++)
+            end += utf8(PyUnicode_READ(kind, data, k), pair->data + end);
+        int64_t v = table_get(t, pair->data + word_at, end - word_at);
+        if (v >= 0 && push(ids, v) < 0)
+            return -1;
+        if (previous >= 0) {
+            v = table_get(t, pair->data, end);
+            if (v >= 0 && push(ids, v) < 0)
+                return -1;
+            memmove(pair->data, pair->data + word_at, (size_t)(end - word_at)); /* now the previous word */
+        }
+        previous = end - word_at;
+    }
+    return 0;
+}
+
 /* terms() through a compiled table: the same words and pairs, the same order */
 static PyObject *
 terms_compiled(PyObject *texts, const Table *t)
@@ -261,44 +304,16 @@ terms_compiled(PyObject *texts, const Table *t)
         return NULL;
     int64_t *count = (int64_t *)PyBytes_AS_STRING(counts);
     Ids ids = {NULL, 0, 0};
-    Bytes pair = {NULL, 0, 0}; /* "previous word" then, after a space, the current one */
+    Bytes pair = {NULL, 0, 0};
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *text = PyTuple_GET_ITEM(texts, i);
         if (!PyUnicode_Check(text)) {
             PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
             goto fail;
         }
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
-        Py_ssize_t length = PyUnicode_GET_LENGTH(text), at = 0, before = ids.len, previous = -1;
-        while (at < length) {
-            while (at < length && !IS_WORD(PyUnicode_READ(kind, data, at)))
-                at++;
-            Py_ssize_t start = at;
-            while (at < length && IS_WORD(PyUnicode_READ(kind, data, at)))
-                at++;
-            if (at - start < 2)
-                continue;
-            /* the word's bytes go after the previous word's and a space: [previous ' '] word */
-            Py_ssize_t word_at = previous >= 0 ? previous + 1 : 0;
-            if (at - start > (PY_SSIZE_T_MAX - word_at) / 4 || bytes_reserve(&pair, word_at + 4 * (at - start)) < 0)
-                goto fail;
-            if (previous >= 0)
-                pair.data[previous] = ' ';
-            Py_ssize_t end = word_at;
-            for (Py_ssize_t k = start; k < at; k++)
-                end += utf8(PyUnicode_READ(kind, data, k), pair.data + end);
-            int64_t v = table_get(t, pair.data + word_at, end - word_at);
-            if (v >= 0 && push(&ids, v) < 0)
-                goto fail;
-            if (previous >= 0) {
-                v = table_get(t, pair.data, end);
-                if (v >= 0 && push(&ids, v) < 0)
-                    goto fail;
-                memmove(pair.data, pair.data + word_at, (size_t)(end - word_at)); /* now the previous word */
-            }
-            previous = end - word_at;
-        }
+        Py_ssize_t before = ids.len;
+        if (text_terms(text, t, &ids, &pair) < 0)
+            goto fail;
         count[i] = (int64_t)(ids.len - before);
     }
     PyMem_Free(pair.data);
@@ -314,6 +329,136 @@ fail:
     PyMem_Free(ids.items);
     Py_DECREF(counts);
     return NULL;
+}
+
+static int
+compare_ids(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int
+float_view(PyObject *obj, Py_buffer *view, const char *name, int ndim)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return -1;
+    const char *f = view->format ? view->format : "B";
+    if (f[0] == '<' || f[0] == '=' || f[0] == '@')
+        f++;
+    if (view->itemsize != 8 || strcmp(f, "d") != 0 || view->ndim != ndim) {
+        PyErr_Format(PyExc_TypeError, "%s: a C-contiguous %d-D float64 array expected", name, ndim);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* decide(texts, table, idf, coef, intercept, logs) -> float64 bytes (texts, classes), or None
+ *
+ * WordModel.decision_function in one pass, its additions in its order: each text's terms (as
+ * terms() finds them) sorted by column and counted; weight (1 + logs[count - 1]) * idf[column]
+ * (logs[k] is numpy's log(k + 1): the same values numpy's log gives the counts); the weights
+ * divided by the square root of the sum of their squares; per class 0.0 plus coef[c, column] *
+ * weight, column after column, plus intercept[c]. None when a count is past logs: the caller's
+ * numpy path then decides. */
+static PyObject *
+decide(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *list, *capsule, *objs[4];
+    if (!PyArg_ParseTuple(args, "O!OOOOO", &PyList_Type, &list, &capsule, &objs[0], &objs[1], &objs[2], &objs[3]))
+        return NULL;
+    const Table *t = PyCapsule_GetPointer(capsule, TABLE_CAPSULE);
+    if (!t)
+        return NULL;
+    static const char *names[4] = {"idf", "coef", "intercept", "logs"};
+    static const int dims[4] = {1, 2, 1, 1};
+    Py_buffer b[4];
+    int got = 0;
+    PyObject *texts = NULL, *out = NULL, *result = NULL;
+    Ids ids = {NULL, 0, 0};
+    Bytes pair = {NULL, 0, 0};
+    double *weight = NULL;
+    for (; got < 4; got++)
+        if (float_view(objs[got], &b[got], names[got], dims[got]) < 0)
+            goto done;
+    const double *idf = b[0].buf, *coef = b[1].buf, *intercept = b[2].buf, *logs = b[3].buf;
+    Py_ssize_t n_terms = b[0].shape[0], k = b[2].shape[0], n_logs = b[3].shape[0];
+    if (b[1].shape[0] != k || b[1].shape[1] != n_terms || k < 1) {
+        PyErr_SetString(PyExc_ValueError, "coef must be (classes, terms), as intercept and idf say");
+        goto done;
+    }
+    texts = PyList_AsTuple(list);
+    if (!texts)
+        goto done;
+    Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    out = PyBytes_FromStringAndSize(NULL, n * k * (Py_ssize_t)sizeof(double));
+    if (!out)
+        goto done;
+    double *scores = (double *)PyBytes_AS_STRING(out);
+    Py_ssize_t cap_weight = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = PyTuple_GET_ITEM(texts, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
+            goto done;
+        }
+        ids.len = 0;
+        if (text_terms(text, t, &ids, &pair) < 0)
+            goto done;
+        qsort(ids.items, (size_t)ids.len, sizeof(int64_t), compare_ids);
+        if (ids.len > cap_weight) {
+            double *w = PyMem_Realloc(weight, (size_t)ids.len * sizeof(double));
+            if (!w) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            weight = w;
+            cap_weight = ids.len;
+        }
+        /* the distinct columns in order, weight[u] for the u-th; ids.items[u] becomes its column */
+        Py_ssize_t u = 0;
+        double norm = 0.0;
+        for (Py_ssize_t j = 0; j < ids.len;) {
+            int64_t col = ids.items[j];
+            Py_ssize_t count = 0;
+            while (j < ids.len && ids.items[j] == col)
+                j++, count++;
+            if (col < 0 || col >= n_terms) {
+                PyErr_SetString(PyExc_ValueError, "a term's column is past the model's terms");
+                goto done;
+            }
+            if (count > n_logs) { /* a count the table does not hold: numpy decides */
+                result = Py_None;
+                Py_INCREF(result);
+                goto done;
+            }
+            double w = (1.0 + logs[count - 1]) * idf[col];
+            norm += w * w;
+            weight[u] = w;
+            ids.items[u++] = col;
+        }
+        norm = sqrt(norm);
+        for (Py_ssize_t c = 0; c < k; c++) {
+            double acc = 0.0;
+            const double *row = coef + c * n_terms;
+            for (Py_ssize_t j = 0; j < u; j++)
+                acc += row[ids.items[j]] * (weight[j] / norm);
+            scores[i * k + c] = acc + intercept[c];
+        }
+    }
+    result = out;
+    out = NULL;
+done:
+    for (int i = 0; i < got; i++)
+        PyBuffer_Release(&b[i]);
+    Py_XDECREF(texts);
+    Py_XDECREF(out);
+    PyMem_Free(ids.items);
+    PyMem_Free(pair.data);
+    PyMem_Free(weight);
+    return result;
 }
 
 static PyObject *
@@ -723,6 +868,8 @@ static PyMethodDef methods[] = {
      "terms(texts, index) -> (ids, counts): the words and word pairs found (index: a dict or compile_index's), as int64 bytes"},
     {"page_words", page_words, METH_VARARGS,
      "page_words(texts, stopwords, max_chars) -> (indices, indptr, n_words): each text's topical words as page ids"},
+    {"decide", decide, METH_VARARGS,
+     "decide(texts, table, idf, coef, intercept, logs) -> float64 bytes (texts, classes): the word model's decision values"},
     {"compile_index", compile_index, METH_VARARGS, "compile_index(index) -> a table terms() reads without making a str per word"},
     {"block_counts", block_counts, METH_VARARGS,
      "block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, 10 counts per text"},

@@ -5,6 +5,7 @@ logistic regression, computed as scikit-learn's ``TfidfVectorizer`` and
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -24,6 +25,15 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 TEXTS_PER_STEP = 512
 #: the most terms and classes a model file's word model may hold (the shipped one: 20,000 and 4)
 MAX_TERMS, MAX_CLASSES = 2_000_000, 64
+
+
+LOG_COUNTS = 1 << 16  # term counts whose log the C scoring looks up (a text of 130,000 characters)
+
+
+@functools.cache
+def _log_counts() -> np.ndarray:
+    """numpy's log of 1..LOG_COUNTS: the values transform() computes for term counts, looked up."""
+    return np.log(np.arange(1, LOG_COUNTS + 1, dtype=np.float64))
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,11 +57,16 @@ class WordModel:
     classes: tuple[str, ...]
     _index: dict[str, int] = field(init=False, repr=False)
     _table: object = field(init=False, repr=False, compare=False)
+    _idf: np.ndarray = field(init=False, repr=False, compare=False)
+    _coef: np.ndarray = field(init=False, repr=False, compare=False)
+    _intercept: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {t: i for i, t in enumerate(self.terms)})
         # the C lookup's own table of the same terms: no str is made per word of a page
         object.__setattr__(self, "_table", _terms.compile_index(self._index) if _terms is not None else None)
+        for name in ("idf", "coef", "intercept"):  # as the C scoring reads them
+            object.__setattr__(self, f"_{name}", np.ascontiguousarray(getattr(self, name), dtype=np.float64))
 
     def __reduce__(self):
         # the lookup tables are rebuilt from the terms (a C table cannot be pickled)
@@ -121,6 +136,12 @@ class WordModel:
         return ids[found], rows[found]
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
+        if self._table is not None and _terms is not None:
+            # the same steps in C, each addition in the order below (tests/test_terms.py holds them equal)
+            found = _terms.decide([text.lower() for text in texts], self._table, self._idf, self._coef,
+                                  self._intercept, _log_counts())
+            if found is not None:
+                return np.frombuffer(found, dtype=np.float64).reshape(len(texts), len(self.intercept)).copy()
         row, col, weight = self.transform(texts)
         out = np.empty((len(texts), len(self.intercept)))
         for c in range(len(self.intercept)):  # bincount adds in the triples' order, as scikit-learn's sums do
