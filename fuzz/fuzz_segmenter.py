@@ -4,7 +4,8 @@
 
 The first input byte picks the path: HTML, text, or detection; the rest is the
 page, given as bytes or (decoded leniently) as str. Anything but a
-``ThresherError`` is a crash: atheris stops and writes the input to ``crash-*``.
+``ThresherError`` is a crash: atheris stops and writes the input to ``crash-*``. So is an HTML page
+that the C walk (``thresher/_htmlwalk.c``) segments otherwise than the Python walk it mirrors.
 Each crash found is kept as a regression test in ``tests/test_hostile.py``.
 """
 
@@ -15,6 +16,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["thresher"]):
+    from thresher import html
     from thresher.errors import ThresherError
     from thresher.options import SegmentOptions
     from thresher.segmenter import split_page
@@ -42,6 +44,13 @@ def test_one_input(data: bytes) -> None:
     assert blocks and len(blocks) <= options.max_blocks
     assert [b.index for b in blocks] == list(range(len(blocks)))
     assert all(b.text.strip() for b in blocks)
+    if fmt == "html" and html._C_WALK:
+        html._C_WALK = False
+        try:
+            again = split_page(page, options)
+        finally:
+            html._C_WALK = True
+        assert again[0] == blocks and again[1] == _title, "the C and Python walks differ"
 
 
 def main() -> None:
