@@ -3,6 +3,8 @@ replaces: the same words and word pairs found, so the same scores to the bit."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -24,14 +26,19 @@ def c_terms():
     return c_extension(terms_c, "thresher._terms", "Python's regex runs")
 
 
-def _both(words, texts) -> tuple[tuple, tuple]:
-    fast = words._transform_rows(texts, 0)
-    saved, word_model._terms = word_model._terms, None
+def _c_and_python(compute, module, name: str):
+    """``compute()`` with the C function ``module.name``, then with it switched off (Python's path)."""
+    fast = compute()
+    saved = getattr(module, name)
+    setattr(module, name, None)
     try:
-        slow = words._transform_rows(texts, 0)
+        return fast, compute()
     finally:
-        word_model._terms = saved
-    return fast, slow
+        setattr(module, name, saved)
+
+
+def _both(words, texts) -> tuple[tuple, tuple]:
+    return _c_and_python(lambda: words._transform_rows(texts, 0), word_model, "_terms")
 
 
 @pytest.fixture(scope="module")
@@ -126,13 +133,7 @@ def test_a_model_pickles_and_scores_the_same(model):
 
 
 def _rows_both(blocks) -> tuple[np.ndarray, np.ndarray]:
-    fast = features.local_features(blocks)
-    saved, features._block_counts = features._block_counts, None
-    try:
-        slow = features.local_features(blocks)
-    finally:
-        features._block_counts = saved
-    return fast, slow
+    return _c_and_python(lambda: features.local_features(blocks), features, "_block_counts")
 
 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> None:
@@ -222,26 +223,14 @@ def test_context_features_are_the_same_to_the_bit(c_terms, model):
     for page in example_pages():
         blocks = split_page(page, model.options)[0]
         p = rng.random(len(blocks))
-        fast = features.context_features(blocks, p)
-        saved, features._page_words = features._page_words, None
-        try:
-            slow = features.context_features(blocks, p)
-        finally:
-            features._page_words = saved
-        _same_bits(fast, slow)
+        _same_bits(*_c_and_python(partial(features.context_features, blocks, p), features, "_page_words"))
 
 
 # ---- the word models' scores: WordModel.decision_function in C (decide) against its numpy path ----
 
 
 def _decisions_both(words, texts) -> tuple[np.ndarray, np.ndarray]:
-    fast = words.decision_function(texts)
-    saved, word_model._terms = word_model._terms, None
-    try:
-        slow = words.decision_function(texts)
-    finally:
-        word_model._terms = saved
-    return fast, slow
+    return _c_and_python(lambda: words.decision_function(texts), word_model, "_terms")
 
 
 @settings(max_examples=200, deadline=None)

@@ -252,6 +252,17 @@ bytes_reserve(Bytes *b, Py_ssize_t need)
     return 0;
 }
 
+/* texts[i] (borrowed), or NULL with a TypeError naming it when it is not a str */
+static PyObject *
+text_at(PyObject *texts, Py_ssize_t i)
+{
+    PyObject *text = PyTuple_GET_ITEM(texts, i);
+    if (PyUnicode_Check(text))
+        return text;
+    PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
+    return NULL;
+}
+
 /* The ids of one text's words and pairs found in the table, appended to ids in terms()' order;
  * pair is the caller's scratch buffer. 0, or -1 with an exception set. */
 static int
@@ -306,11 +317,9 @@ terms_compiled(PyObject *texts, const Table *t)
     Ids ids = {NULL, 0, 0};
     Bytes pair = {NULL, 0, 0};
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = PyTuple_GET_ITEM(texts, i);
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
+        PyObject *text = text_at(texts, i);
+        if (!text)
             goto fail;
-        }
         Py_ssize_t before = ids.len;
         if (text_terms(text, t, &ids, &pair) < 0)
             goto fail;
@@ -399,11 +408,9 @@ decide(PyObject *self, PyObject *args)
     double *scores = (double *)PyBytes_AS_STRING(out);
     Py_ssize_t cap_weight = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = PyTuple_GET_ITEM(texts, i);
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
+        PyObject *text = text_at(texts, i);
+        if (!text)
             goto done;
-        }
         ids.len = 0;
         if (text_terms(text, t, &ids, &pair) < 0)
             goto done;
@@ -496,11 +503,9 @@ terms(PyObject *self, PyObject *args)
     Ids ids = {NULL, 0, 0};
     PyObject *previous = NULL, *word = NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = PyTuple_GET_ITEM(texts, i);
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
+        PyObject *text = text_at(texts, i);
+        if (!text)
             goto fail;
-        }
         int kind = PyUnicode_KIND(text);
         const void *data = PyUnicode_DATA(text);
         Py_ssize_t length = PyUnicode_GET_LENGTH(text), at = 0, before = ids.len;
@@ -603,6 +608,21 @@ stop_table_of(PyObject *stopwords)
     return t;
 }
 
+/* A call's own stop-word table and tuple of the texts; 0, or -1 with an exception set */
+static int
+open_texts(PyObject *list, PyObject *stopwords, StopTable **table, PyObject **texts)
+{
+    *table = stop_table_of(stopwords);
+    if (!*table)
+        return -1;
+    *texts = PyList_AsTuple(list); /* our own: nothing run while scanning can change it */
+    if (!*texts) {
+        PyMem_Free(*table);
+        return -1;
+    }
+    return 0;
+}
+
 /* word.lower() in stopwords (``lower``), or word in stopwords, for word = text[start:end] */
 static int
 is_stop(const StopTable *t, PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
@@ -651,14 +671,10 @@ block_counts(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "negative limits");
         return NULL;
     }
-    StopTable *table = stop_table_of(stopwords);
-    if (!table)
+    StopTable *table;
+    PyObject *texts;
+    if (open_texts(list, stopwords, &table, &texts) < 0)
         return NULL;
-    PyObject *texts = PyList_AsTuple(list); /* our own: nothing run below can change it */
-    if (!texts) {
-        PyMem_Free(table);
-        return NULL;
-    }
     Py_ssize_t n = PyTuple_GET_SIZE(texts);
     PyObject *out = PyBytes_FromStringAndSize(NULL, n * BLOCK_COUNTS * (Py_ssize_t)sizeof(int64_t));
     if (!out) {
@@ -668,11 +684,9 @@ block_counts(PyObject *self, PyObject *args)
     }
     int64_t *row = (int64_t *)PyBytes_AS_STRING(out);
     for (Py_ssize_t i = 0; i < n; i++, row += BLOCK_COUNTS) {
-        PyObject *text = PyTuple_GET_ITEM(texts, i);
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
+        PyObject *text = text_at(texts, i);
+        if (!text)
             goto fail;
-        }
         int kind = PyUnicode_KIND(text);
         const void *data = PyUnicode_DATA(text);
         Py_ssize_t length = PyUnicode_GET_LENGTH(text);
@@ -738,14 +752,10 @@ page_words(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "negative limit");
         return NULL;
     }
-    StopTable *table = stop_table_of(stopwords);
-    if (!table)
+    StopTable *table;
+    PyObject *texts;
+    if (open_texts(list, stopwords, &table, &texts) < 0)
         return NULL;
-    PyObject *texts = PyList_AsTuple(list);
-    if (!texts) {
-        PyMem_Free(table);
-        return NULL;
-    }
     Py_ssize_t n = PyTuple_GET_SIZE(texts);
     PyObject *indptr = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t)), *result = NULL;
     Ids ids = {NULL, 0, 0};
@@ -764,11 +774,9 @@ page_words(PyObject *self, PyObject *args)
     int64_t *ptr = (int64_t *)PyBytes_AS_STRING(indptr);
     ptr[0] = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *item = PyTuple_GET_ITEM(texts, i);
-        if (!PyUnicode_Check(item)) {
-            PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", i);
+        PyObject *item = text_at(texts, i);
+        if (!item)
             goto done;
-        }
         PyObject *head = PyUnicode_Substring(item, 0, max_chars);
         PyObject *text = head ? PyObject_CallMethod(head, "lower", NULL) : NULL;
         Py_XDECREF(head);

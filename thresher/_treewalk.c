@@ -131,11 +131,16 @@ walk_tree(const Walk *w, Py_ssize_t t, int32_t *leaf)
     return bad;
 }
 
+/* The end of a call: its views released, then None, or the error of an index out of range */
 static PyObject *
-out_of_range(void)
+finish(Walk *w, int bad)
 {
-    PyErr_SetString(PyExc_ValueError, "a tree index is out of range, or a split reads a column X lacks");
-    return NULL;
+    release(w);
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "a tree index is out of range, or a split reads a column X lacks");
+        return NULL;
+    }
+    Py_RETURN_NONE;
 }
 
 static PyObject *
@@ -163,12 +168,7 @@ walk(PyObject *self, PyObject *args)
     for (Py_ssize_t t = 0; t < w.n_trees && !bad; t++)
         bad = walk_tree(&w, t, out + t * w.n_rows);
     Py_END_ALLOW_THREADS
-    if (bad) {
-        out_of_range();
-        goto fail;
-    }
-    release(&w);
-    Py_RETURN_NONE;
+    return finish(&w, bad);
 fail:
     release(&w);
     return NULL;
@@ -216,12 +216,7 @@ walk_sum(PyObject *self, PyObject *args)
     }
     Py_END_ALLOW_THREADS
     PyMem_Free(leaf);
-    if (bad) {
-        out_of_range();
-        goto fail;
-    }
-    release(&w);
-    Py_RETURN_NONE;
+    return finish(&w, bad);
 fail:
     release(&w);
     return NULL;
