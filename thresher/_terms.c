@@ -187,7 +187,7 @@ compile_index(PyObject *self, PyObject *args)
         if (keys_len + 4 * length > keys_cap) {
             Py_ssize_t cap = keys_cap ? keys_cap : 4096;
             while (cap < keys_len + 4 * length)
-                cap *= 2;
+                cap = cap > PY_SSIZE_T_MAX / 2 ? keys_len + 4 * length : cap * 2;
             char *keys = PyMem_Realloc(t->keys, (size_t)cap);
             if (!keys)
                 goto nomem;
@@ -241,7 +241,7 @@ bytes_reserve(Bytes *b, Py_ssize_t need)
         return 0;
     Py_ssize_t cap = b->cap ? b->cap : 256;
     while (cap < need)
-        cap *= 2;
+        cap = cap > PY_SSIZE_T_MAX / 2 ? need : cap * 2;
     char *data = PyMem_Realloc(b->data, (size_t)cap);
     if (!data) {
         PyErr_NoMemory();
@@ -402,6 +402,10 @@ decide(PyObject *self, PyObject *args)
     if (!texts)
         goto done;
     Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    if (k > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / (n ? n : 1)) {
+        PyErr_NoMemory();
+        goto done;
+    }
     out = PyBytes_FromStringAndSize(NULL, n * k * (Py_ssize_t)sizeof(double));
     if (!out)
         goto done;
@@ -414,7 +418,8 @@ decide(PyObject *self, PyObject *args)
         ids.len = 0;
         if (text_terms(text, t, &ids, &pair) < 0)
             goto done;
-        qsort(ids.items, (size_t)ids.len, sizeof(int64_t), compare_ids);
+        if (ids.len > 1)
+            qsort(ids.items, (size_t)ids.len, sizeof(int64_t), compare_ids);
         if (ids.len > cap_weight) {
             double *w = PyMem_Realloc(weight, (size_t)ids.len * sizeof(double));
             if (!w) {
@@ -561,6 +566,7 @@ fail:
  * character (str.isupper), then over the first sample_chars characters the letters, digits and
  * capitals (str.isalpha, isdigit, isupper), then the text's ".,;:!?" and its commas. */
 #define BLOCK_COUNTS 10
+#define MAX_PROBES 64 /* a page's word table at most half full probes a handful of slots; past this, collisions were made */
 #define STOP_SLOTS 1024
 #define STOP_CHARS 32
 
@@ -568,10 +574,15 @@ typedef struct {
     char word[STOP_SLOTS][STOP_CHARS]; /* a set's ASCII words, open addressing, "" empty */
 } StopTable;
 
-/* The table of a call's stop words (made per call: no state shared between calls or threads) */
+/* The table of a call's stop words (made per call: no state shared between calls or threads).
+ * Only an exact frozenset is read: a subclass's iterator could yield anything, any number of times. */
 static StopTable *
 stop_table_of(PyObject *stopwords)
 {
+    if (!PyFrozenSet_CheckExact(stopwords)) {
+        PyErr_SetString(PyExc_TypeError, "stopwords must be a frozenset");
+        return NULL;
+    }
     if (PySet_GET_SIZE(stopwords) > STOP_SLOTS / 2) {
         PyErr_SetString(PyExc_ValueError, "too many stop words for the table");
         return NULL;
@@ -584,21 +595,23 @@ stop_table_of(PyObject *stopwords)
         PyMem_Free(t);
         return NULL;
     }
+    Py_ssize_t inserted = 0;
     while ((key = PyIter_Next(iter))) {
-        Py_DECREF(key); /* the set holds it */
         /* only ASCII words go in the table: a word with other characters is looked up in the set */
-        if (!PyUnicode_Check(key) || !PyUnicode_IS_ASCII(key) || PyUnicode_GET_LENGTH(key) == 0)
-            continue;
-        Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+        Py_ssize_t n = PyUnicode_Check(key) && PyUnicode_IS_ASCII(key) ? PyUnicode_GET_LENGTH(key) : 0;
         if (n >= STOP_CHARS) {
             PyErr_Format(PyExc_ValueError, "stop words of %d characters or more are not supported", STOP_CHARS);
-            break;
+        } else if (n > 0 && inserted < STOP_SLOTS / 2) { /* the size check above: never past half full */
+            const char *w = (const char *)PyUnicode_DATA(key);
+            size_t slot = bytes_hash(w, n) & (STOP_SLOTS - 1);
+            while (t->word[slot][0])
+                slot = (slot + 1) & (STOP_SLOTS - 1);
+            memcpy(t->word[slot], w, (size_t)n);
+            inserted++;
         }
-        const char *w = (const char *)PyUnicode_DATA(key);
-        size_t slot = bytes_hash(w, n) & (STOP_SLOTS - 1);
-        while (t->word[slot][0])
-            slot = (slot + 1) & (STOP_SLOTS - 1);
-        memcpy(t->word[slot], w, (size_t)n);
+        Py_DECREF(key);
+        if (PyErr_Occurred())
+            break;
     }
     Py_DECREF(iter);
     if (PyErr_Occurred()) {
@@ -739,7 +752,8 @@ fail:
  * page_words(texts, stopwords, max_chars) -> (indices, indptr, n_words): for each text,
  * text[:max_chars].lower() (Python's lower), its runs of \w longer than two characters that are
  * not stop words, as ids numbered in order of first appearance on the page; indices (int64
- * bytes) holds them text after text, indptr (int64 bytes) where each text's run begins. */
+ * bytes) holds them text after text, indptr (int64 bytes) where each text's run begins. None when
+ * the page's words collide in the table past MAX_PROBES (a hostile page): the caller's dict decides. */
 static PyObject *
 page_words(PyObject *self, PyObject *args)
 {
@@ -811,9 +825,17 @@ page_words(PyObject *self, PyObject *args)
                 len += utf8(PyUnicode_READ(kind, data, k), word.data + len);
             uint64_t h = bytes_hash(word.data, len);
             size_t slot = (size_t)h & mask;
+            int probes = 0;
             while (slots[slot].len >= 0 && !(slots[slot].hash == h && slots[slot].len == len &&
-                                             memcmp(keys.data + slots[slot].offset, word.data, (size_t)len) == 0))
+                                             memcmp(keys.data + slots[slot].offset, word.data, (size_t)len) == 0)) {
                 slot = (slot + 1) & mask;
+                if (++probes > MAX_PROBES) { /* words made to collide (the hash is not keyed): Python's dict decides */
+                    Py_DECREF(text);
+                    result = Py_None;
+                    Py_INCREF(result);
+                    goto done;
+                }
+            }
             if (slots[slot].len < 0) { /* a new word: the next id, and the table grows at half full */
                 if (bytes_reserve(&keys, keys.len + len) < 0) {
                     Py_DECREF(text);

@@ -116,7 +116,7 @@ walk_tree(const Walk *w, Py_ssize_t t, int32_t *leaf)
                 bad |= !leaf_node && (f < 0 || f >= n_columns); /* a split reading a column X lacks */
                 const double *at = leaf_node || f < 0 || f >= n_columns ? &zero : x[k] + f; /* never past X */
                 double v = *at;
-                int right = !leaf_node && ((v > threshold[nd]) | (isnan(v) & !missing_left[nd]));
+                int right = !leaf_node && ((v > threshold[nd]) | ((isnan(v) != 0) & !missing_left[nd]));
                 int64_t next = (int64_t)c + right;
                 bad |= next < 0 || next >= n_nodes;
                 node[k] = bad ? nd : (int32_t)next;

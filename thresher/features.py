@@ -360,8 +360,9 @@ def _topic_words(blocks: list[Block]) -> tuple[np.ndarray, np.ndarray, int]:
     """Each block's topical words (lower-cased, longer than two characters, no stop words) as ids
     numbered in order of first appearance: (ids block after block, where each block's begin, how many)."""
     texts = [b.text for b in blocks]
-    if _page_words is not None:
-        ids, indptr, n_words = _page_words(texts, STOPWORDS, MAX_ANALYSED_CHARS)
+    found = _page_words(texts, STOPWORDS, MAX_ANALYSED_CHARS) if _page_words is not None else None
+    if found is not None:  # None: words made to collide in C's table; Python's dict numbers them
+        ids, indptr, n_words = found
         return np.frombuffer(ids, dtype=np.int64), np.frombuffer(indptr, dtype=np.int64), n_words
     return _word_ids([[w for w in _WORD.findall(t[:MAX_ANALYSED_CHARS].lower()) if len(w) > 2 and w not in STOPWORDS]
                       for t in texts])
