@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from thresher.blocks import Block
-from thresher.token_table import TokenTable
+from thresher.token_table import TokenTable, member
 from thresher.typing_features import TYPE_NAMES, blank_english, type_features
 
 
@@ -124,3 +127,15 @@ def test_the_trimmed_vocabulary_gives_the_full_pipelines_token_table():
     b = TokenTable.from_docs(list(trimmed.pipe(texts)), texts, trimmed.vocab.strings)
     for name in ("bounds", "start", "length", "first", "lower", "space", "punct", "quote", "like_num"):
         assert (getattr(a, name) == getattr(b, name)).all(), name
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.integers(0, 2**64 - 1), max_size=50), keys=st.sets(st.integers(0, 2**64 - 1), max_size=20))
+def test_member_is_numpys_isin(values, keys):
+    v = np.array(values, dtype=np.uint64)
+    k = np.array(sorted(keys), dtype=np.uint64)
+    k_small = np.array(sorted(keys | set(values[:3])), dtype=np.uint64)  # some values present
+    for keyset in (k, k_small):
+        assert member(v, keyset).tolist() == np.isin(v, keyset).tolist()
+    with pytest.raises(TypeError):
+        member(v, k.astype(np.int64))

@@ -20,7 +20,7 @@ from .blocks import Block
 from .features import MAX_ANALYSED_CHARS
 from .labels import CONTENT_LABELS
 from .token_table import COLUMNS as TABLE_COLUMNS
-from .token_table import TokenTable, running_totals
+from .token_table import TokenTable, member, running_totals
 
 TYPE_FEATURE_SET = "type_features.v4"
 _LEGAL = frozenset(
@@ -225,7 +225,7 @@ def _token_counts(tokens: TokenTable, hinted: list[bool]) -> list[_Counts]:
         "legal": tokens.per_doc(word & legal),
         "aggregate": tokens.per_doc(word & tokens.lower_in(_AGGREGATE)),
         "attribution": tokens.per_doc(word & tokens.lower_in(_ATTRIBUTION)),
-        "titlecase": tokens.per_doc(word & np.isin(tokens.first, upper)),
+        "titlecase": tokens.per_doc(word & member(tokens.first, np.array(upper, dtype=tokens.first.dtype))),
         "quoted": _quoted_words(tokens, quote, word & ~quote),
         "quote_words": tokens.per_doc(word & ~quote),
         **_sentence_counts(tokens, word, legal, hinted),
@@ -236,7 +236,7 @@ def _token_counts(tokens: TokenTable, hinted: list[bool]) -> list[_Counts]:
 def _quote_marks(tokens: TokenTable) -> np.ndarray:
     """Quotation-mark tokens: flagged as quotes by spaCy, or a run of ``_OPEN_QUOTES`` or
     ``_CLOSE_QUOTES`` (tested on the few tokens that start with one of their characters)."""
-    quote = ~tokens.space & (tokens.quote | np.isin(tokens.first, _QUOTE_CODES))
+    quote = ~tokens.space & (tokens.quote | member(tokens.first, _QUOTE_CODES))
     for p in np.flatnonzero(quote & ~tokens.quote).tolist():
         text = tokens.text(p)
         quote[p] = text in _OPEN_QUOTES or text in _CLOSE_QUOTES
