@@ -51,27 +51,32 @@ def test_missing_values_and_every_model_part_agree(model, c_walk, monkeypatch):
 def test_out_of_range_indices_are_refused_not_read(model, c_walk):
     t = model.model.first_pass
     X = np.zeros((3, t.n_features))
-    out = np.empty((len(t.roots), 3), dtype=np.int32)
+    out = np.empty((3, 1))
+
+    def walk(feature=t.feature, child=t.child, roots=t.roots, X=X, out=out):
+        c_walk.walk_sum(feature, t.threshold, child, t.missing_left, roots, t.tree_depth, X, t.value, t.baseline, out)
+
+    walk()
     child = t.child.copy()
     child[t.roots[0]] = len(child) + 5  # a split sending rows past the last node
     with pytest.raises(ValueError, match="out of range"):
-        c_walk.walk(t.feature, t.threshold, child, t.missing_left, t.roots, t.tree_depth, X, out)
+        walk(child=child)
     roots = t.roots.copy()
     roots[-1] = -1
     with pytest.raises(ValueError, match="out of range"):
-        c_walk.walk(t.feature, t.threshold, t.child, t.missing_left, roots, t.tree_depth, X, out)
+        walk(roots=roots)
     with pytest.raises(TypeError, match="feature"):
-        c_walk.walk(t.feature.astype(np.int64), t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X, out)
+        walk(feature=t.feature.astype(np.int64))
     with pytest.raises(ValueError, match="differ in length"):
-        c_walk.walk(t.feature[:-1], t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X, out)
-    with pytest.raises(ValueError, match=r"out \(trees"):
-        c_walk.walk(t.feature, t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X, out[:, :2].copy())
+        walk(feature=t.feature[:-1])
+    with pytest.raises(ValueError, match=r"out \(rows, outputs\)"):
+        walk(out=np.empty((2, 1)))
     with pytest.raises(ValueError, match="column X lacks"):  # too narrow an X: an error, not leaves
-        c_walk.walk(t.feature, t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X[:, :2].copy(), out)
+        walk(X=X[:, :2].copy())
     child = t.child.copy()
     child[t.roots[0]] = np.iinfo(np.int32).max  # no signed overflow on the way to the range check
     with pytest.raises(ValueError, match="out of range"):
-        c_walk.walk(t.feature, t.threshold, child, t.missing_left, t.roots, t.tree_depth, X, out)
+        walk(child=child)
 
 
 def test_arrays_of_other_types_and_layouts_walk_as_numpy_does(model, c_walk, monkeypatch):
@@ -84,18 +89,6 @@ def test_arrays_of_other_types_and_layouts_walk_as_numpy_does(model, c_walk, mon
     fast, slow = _both(odd, X, monkeypatch)
     np.testing.assert_array_equal(fast, slow)
     np.testing.assert_array_equal(fast, t.raw(X))
-
-
-def test_c_leaves_are_the_numpy_walks(model, c_walk, monkeypatch):
-    rng = np.random.default_rng(2)
-    for trees in (model.model.first_pass, model.model.kind_trees):
-        X = rng.normal(size=(37, trees.n_features))
-        X[rng.random(X.shape) < 0.1] = np.nan
-        fast = trees._leaf_nodes(X)
-        with monkeypatch.context() as m:
-            m.setattr(tree_ensemble, "_treewalk", None)
-            slow = trees._leaf_nodes(X)
-        np.testing.assert_array_equal(fast, slow)
 
 
 def test_walk_sum_refuses_what_does_not_match(model, c_walk):

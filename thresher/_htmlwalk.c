@@ -20,6 +20,8 @@
 
 #include "lxml-version.h"
 
+#include "_buffer.h"
+
 static PyTypeObject *element_type; /* lxml.etree._Element, found at import */
 
 /* lxml's public layout of an _Element (lxml/etree.h, "cdef public class _Element") */
@@ -60,37 +62,6 @@ is_text(const xmlNode *n)
     return n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE;
 }
 
-/* ---- growable byte buffer ---- */
-typedef struct {
-    char *data;
-    Py_ssize_t len, cap;
-} Buf;
-
-static int
-buf_put(Buf *b, const char *s, Py_ssize_t n)
-{
-    if (n > PY_SSIZE_T_MAX - b->len - 1) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    if (b->len + n + 1 > b->cap) {
-        Py_ssize_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap = cap > PY_SSIZE_T_MAX / 2 ? PY_SSIZE_T_MAX : cap * 2;
-        char *data = PyMem_Realloc(b->data, (size_t)cap);
-        if (!data) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        b->data = data;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, (size_t)n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return 0;
-}
-
 typedef struct {
     Py_ssize_t index, total;
 } Kid;
@@ -119,7 +90,7 @@ typedef struct {
     int brs;
     PyObject *blocks;
     Py_ssize_t n_blocks, max_blocks;
-    PyObject *attr_tokens, *hidden_style, *limit_error, *token_cache, *empty, *body_tag, *no_xpath;
+    PyObject *attr_tokens, *hidden_style, *limit_error, *empty, *body_tag, *no_xpath;
     const xmlChar **tag_names; /* tags made once per name (libxml2 interns names) */
     PyObject **tag_objs;
     Py_ssize_t n_tags, cap_tags;
@@ -437,23 +408,17 @@ element_tokens(Walk *w, xmlNode *el)
     PyObject *raw = PyUnicode_DecodeUTF8(b->data, b->len, NULL);
     if (!raw)
         return NULL;
-    if (PyUnicode_GET_LENGTH(raw) > ATTR_CHARS) { /* attr_tokens reads no further: a short key for the caches */
+    if (PyUnicode_GET_LENGTH(raw) > ATTR_CHARS) { /* attr_tokens reads no further: a short key for its cache */
         Py_SETREF(raw, PyUnicode_Substring(raw, 0, ATTR_CHARS));
         if (!raw)
             return NULL;
     }
-    PyObject *tokens = PyDict_GetItemWithError(w->token_cache, raw);
-    if (tokens) {
-        Py_INCREF(tokens);
-    } else if (!PyErr_Occurred()) {
-        tokens = PyObject_CallOneArg(w->attr_tokens, raw);
-        if (tokens && (!PyTuple_Check(tokens) || PyDict_SetItem(w->token_cache, raw, tokens) < 0)) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_TypeError, "attr_tokens must return a tuple");
-            Py_CLEAR(tokens);
-        }
-    }
+    PyObject *tokens = PyObject_CallOneArg(w->attr_tokens, raw); /* the caller's cache keeps repeats cheap */
     Py_DECREF(raw);
+    if (tokens && !PyTuple_Check(tokens)) {
+        PyErr_SetString(PyExc_TypeError, "attr_tokens must return a tuple");
+        Py_CLEAR(tokens);
+    }
     return tokens;
 }
 
@@ -482,15 +447,6 @@ stacked_tokens(PyObject *own, PyObject *top)
 /* ---- xpath positions: for each element child of a node, its [n] among same-tag siblings and
  * how many they are, found in two passes over the children with a hash of tag names (a page may
  * hold 100,000 <p> under one parent: no per-child sibling count) ---- */
-static uint64_t
-name_hash(const xmlChar *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ *s) * 1099511628211ULL;
-    return h;
-}
-
 static int
 index_children(Walk *w, xmlNode *el, Frame *f)
 {
@@ -530,7 +486,7 @@ index_children(Walk *w, xmlNode *el, Frame *f)
     for (xmlNode *c = el->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        Py_ssize_t s = (Py_ssize_t)(name_hash(c->name) & (uint64_t)(size - 1));
+        Py_ssize_t s = (Py_ssize_t)(fnv1a((const char *)c->name, (Py_ssize_t)strlen((const char *)c->name)) & (uint64_t)(size - 1));
         while (keys[s] && keys[s] != c->name && strcmp((const char *)keys[s], (const char *)c->name) != 0)
             s = (s + 1) & (size - 1);
         if (!keys[s]) {
@@ -751,11 +707,10 @@ walk(PyObject *self, PyObject *args)
     }
     PyObject *result = NULL;
     w.blocks = PyList_New(0);
-    w.token_cache = PyDict_New();
     w.empty = PyTuple_New(0);
     w.body_tag = PyUnicode_FromString("body");
     w.no_xpath = PyUnicode_FromString("");
-    if (!w.blocks || !w.token_cache || !w.empty ||  !w.body_tag || !w.no_xpath)
+    if (!w.blocks || !w.empty || !w.body_tag || !w.no_xpath)
         goto done;
     if (grow((void **)&w.frames, &w.cap_frames, 1, sizeof(Frame)) < 0)
         goto done;
@@ -777,7 +732,6 @@ done:
     Py_XDECREF(w.holder_tag);
     Py_XDECREF(w.holder_xpath);
     Py_XDECREF(w.blocks);
-    Py_XDECREF(w.token_cache);
     Py_XDECREF(w.empty);
     for (Py_ssize_t k = 0; k < w.n_tags; k++)
         Py_DECREF(w.tag_objs[k]);

@@ -1,20 +1,21 @@
-/* Word scanning in C: the word models' term lookup, and the counts of the block features.
+/* Word scanning in C: the word models' term lookup and scores, and the block features' counts.
  *
- * The term lookup: each text's words and word pairs found in a vocabulary.
- *
- * terms(texts, index) -> (ids, counts): for each text of the list (already lower-cased), its
+ * compile_index(index) -> table: a vocabulary dict {term: column} as a table of UTF-8 keys.
+ * terms(texts, table) -> (ids, counts): for each text of the list (already lower-cased), its
  * words are the runs of two or more word characters (what the regex (?u)\b\w\w+\b finds: a
  * word character is one Python's re counts as \w, alphanumeric or '_'), its pairs two
  * consecutive words joined by a space, as TfidfVectorizer makes them. ids (bytes of int64)
- * holds, text after text, the index value of each word and pair found in index; counts (bytes
- * of int64) how many of them each text has. Words and pairs not in index (or mapped to a
- * negative value) are skipped; a value that is not an int raises TypeError.
+ * holds, text after text, the column of each word and pair found in the table; counts (bytes
+ * of int64) how many of them each text has.
+ * decide, block_counts and page_words are described where they are defined.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "_buffer.h"
 
 typedef struct {
     int64_t *items;
@@ -38,42 +39,26 @@ push(Ids *ids, int64_t v)
     return 0;
 }
 
-/* 1 if key is in index (its value appended to ids), 0 if not, -1 on error */
-static int
-look_up(PyObject *index, PyObject *key, Ids *ids)
-{
-    PyObject *value = PyDict_GetItemWithError(index, key); /* borrowed */
-    if (!value)
-        return PyErr_Occurred() ? -1 : 0;
-    if (!PyLong_CheckExact(value)) { /* no __index__ to run: Python code could change the texts */
-        PyErr_SetString(PyExc_TypeError, "index values must be ints");
-        return -1;
-    }
-    long long v = PyLong_AsLongLong(value);
-    if (v == -1 && PyErr_Occurred())
-        return -1;
-    if (v < 0) /* not a column: missing, as the Python lookup has it */
-        return 0;
-    return push(ids, (int64_t)v) < 0 ? -1 : 1;
-}
-
-static PyObject *
-pair(PyObject *a, PyObject *b)
-{
-    Py_ssize_t la = PyUnicode_GET_LENGTH(a), lb = PyUnicode_GET_LENGTH(b);
-    Py_UCS4 ma = PyUnicode_MAX_CHAR_VALUE(a), mb = PyUnicode_MAX_CHAR_VALUE(b);
-    PyObject *out = PyUnicode_New(la + 1 + lb, ma > mb ? ma : mb);
-    if (!out)
-        return NULL;
-    if (PyUnicode_CopyCharacters(out, 0, a, 0, la) < 0 || PyUnicode_WriteChar(out, la, ' ') < 0
-        || PyUnicode_CopyCharacters(out, la + 1, b, 0, lb) < 0) {
-        Py_DECREF(out);
-        return NULL;
-    }
-    return out;
-}
-
 #define IS_WORD(ch) (Py_UNICODE_ISALNUM(ch) || (ch) == '_')
+
+/* The next run of word characters at or after *at in data[0:length]: 1 with it in [*start, *at),
+ * or 0 at the end */
+static inline int
+next_word(int kind, const void *data, Py_ssize_t length, Py_ssize_t *at, Py_ssize_t *start)
+{
+    Py_ssize_t i = *at;
+    while (i < length && !IS_WORD(PyUnicode_READ(kind, data, i)))
+        i++;
+    if (i >= length) {
+        *at = i;
+        return 0;
+    }
+    *start = i;
+    while (i < length && IS_WORD(PyUnicode_READ(kind, data, i)))
+        i++;
+    *at = i;
+    return 1;
+}
 
 /* ---- a vocabulary compiled once: words looked up by their UTF-8 bytes, no str made per word ----
  *
@@ -94,15 +79,6 @@ typedef struct {
 } Table;
 
 #define TABLE_CAPSULE "thresher._terms.Table"
-
-static uint64_t
-bytes_hash(const char *s, Py_ssize_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
-}
 
 static void
 table_free(PyObject *capsule)
@@ -197,7 +173,7 @@ compile_index(PyObject *self, PyObject *args)
         Py_ssize_t start = keys_len;
         for (Py_ssize_t i = 0; i < length; i++)
             keys_len += utf8(PyUnicode_READ(kind, data, i), t->keys + keys_len);
-        uint64_t h = bytes_hash(t->keys + start, keys_len - start);
+        uint64_t h = fnv1a(t->keys + start, keys_len - start);
         size_t slot = (size_t)h & t->mask;
         while (t->slots[slot].len >= 0)
             slot = (slot + 1) & t->mask;
@@ -220,36 +196,13 @@ fail:
 static int64_t
 table_get(const Table *t, const char *key, Py_ssize_t n)
 {
-    uint64_t h = bytes_hash(key, n);
+    uint64_t h = fnv1a(key, n);
     for (size_t slot = (size_t)h & t->mask; t->slots[slot].len >= 0; slot = (slot + 1) & t->mask) {
         const Slot *s = &t->slots[slot];
         if (s->hash == h && s->len == n && memcmp(t->keys + s->offset, key, (size_t)n) == 0)
             return s->value;
     }
     return -1;
-}
-
-typedef struct {
-    char *data;
-    Py_ssize_t len, cap;
-} Bytes;
-
-static int
-bytes_reserve(Bytes *b, Py_ssize_t need)
-{
-    if (need <= b->cap)
-        return 0;
-    Py_ssize_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap = cap > PY_SSIZE_T_MAX / 2 ? need : cap * 2;
-    char *data = PyMem_Realloc(b->data, (size_t)cap);
-    if (!data) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    b->data = data;
-    b->cap = cap;
-    return 0;
 }
 
 /* texts[i] (borrowed), or NULL with a TypeError naming it when it is not a str */
@@ -266,22 +219,17 @@ text_at(PyObject *texts, Py_ssize_t i)
 /* The ids of one text's words and pairs found in the table, appended to ids in terms()' order;
  * pair is the caller's scratch buffer. 0, or -1 with an exception set. */
 static int
-text_terms(PyObject *text, const Table *t, Ids *ids, Bytes *pair)
+text_terms(PyObject *text, const Table *t, Ids *ids, Buf *pair)
 {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text), at = 0, previous = -1;
-    while (at < length) {
-        while (at < length && !IS_WORD(PyUnicode_READ(kind, data, at)))
-            at++;
-        Py_ssize_t start = at;
-        while (at < length && IS_WORD(PyUnicode_READ(kind, data, at)))
-            at++;
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), at = 0, start, previous = -1;
+    while (next_word(kind, data, length, &at, &start)) {
         if (at - start < 2)
             continue;
         /* the word's bytes go after the previous word's and a space: [previous ' '] word */
         Py_ssize_t word_at = previous >= 0 ? previous + 1 : 0;
-        if (at - start > (PY_SSIZE_T_MAX - word_at) / 4 || bytes_reserve(pair, word_at + 4 * (at - start)) < 0) {
+        if (at - start > (PY_SSIZE_T_MAX - word_at) / 4 || buf_reserve(pair, word_at + 4 * (at - start)) < 0) {
             if (!PyErr_Occurred())
                 PyErr_NoMemory();
             return -1;
@@ -303,41 +251,6 @@ text_terms(PyObject *text, const Table *t, Ids *ids, Bytes *pair)
         previous = end - word_at;
     }
     return 0;
-}
-
-/* terms() through a compiled table: the same words and pairs, the same order */
-static PyObject *
-terms_compiled(PyObject *texts, const Table *t)
-{
-    Py_ssize_t n = PyTuple_GET_SIZE(texts);
-    PyObject *counts = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
-    if (!counts)
-        return NULL;
-    int64_t *count = (int64_t *)PyBytes_AS_STRING(counts);
-    Ids ids = {NULL, 0, 0};
-    Bytes pair = {NULL, 0, 0};
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = text_at(texts, i);
-        if (!text)
-            goto fail;
-        Py_ssize_t before = ids.len;
-        if (text_terms(text, t, &ids, &pair) < 0)
-            goto fail;
-        count[i] = (int64_t)(ids.len - before);
-    }
-    PyMem_Free(pair.data);
-    PyObject *found = PyBytes_FromStringAndSize((const char *)ids.items, ids.len * (Py_ssize_t)sizeof(int64_t));
-    PyMem_Free(ids.items);
-    if (!found) {
-        Py_DECREF(counts);
-        return NULL;
-    }
-    return Py_BuildValue("(NN)", found, counts);
-fail:
-    PyMem_Free(pair.data);
-    PyMem_Free(ids.items);
-    Py_DECREF(counts);
-    return NULL;
 }
 
 static int
@@ -387,7 +300,7 @@ decide(PyObject *self, PyObject *args)
     int got = 0;
     PyObject *texts = NULL, *out = NULL, *result = NULL;
     Ids ids = {NULL, 0, 0};
-    Bytes pair = {NULL, 0, 0};
+    Buf pair = {NULL, 0, 0};
     double *weight = NULL;
     for (; got < 4; got++)
         if (float_view(objs[got], &b[got], names[got], dims[got]) < 0)
@@ -477,84 +390,44 @@ static PyObject *
 terms(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *list, *index;
-    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &list, &index))
+    PyObject *list, *capsule;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &list, &capsule))
         return NULL;
-    const Table *table = NULL;
-    if (PyCapsule_CheckExact(index)) {
-        table = PyCapsule_GetPointer(index, TABLE_CAPSULE);
-        if (!table)
-            return NULL;
-    } else if (!PyDict_Check(index)) {
-        PyErr_SetString(PyExc_TypeError, "index must be a dict or a compiled index");
+    if (!PyCapsule_CheckExact(capsule)) {
+        PyErr_SetString(PyExc_TypeError, "terms() reads a compiled index (compile_index)");
         return NULL;
     }
-    /* a tuple of our own: a key's __eq__ run by a lookup cannot change or free the texts walked */
-    PyObject *texts = PyList_AsTuple(list);
+    const Table *t = PyCapsule_GetPointer(capsule, TABLE_CAPSULE);
+    if (!t)
+        return NULL;
+    PyObject *texts = PyList_AsTuple(list); /* our own: nothing run while scanning can change it */
     if (!texts)
         return NULL;
-    if (table) {
-        PyObject *out = terms_compiled(texts, table);
-        Py_DECREF(texts);
-        return out;
-    }
     Py_ssize_t n = PyTuple_GET_SIZE(texts);
-    PyObject *counts = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
-    if (!counts) {
-        Py_DECREF(texts);
-        return NULL;
-    }
-    int64_t *count = (int64_t *)PyBytes_AS_STRING(counts);
     Ids ids = {NULL, 0, 0};
-    PyObject *previous = NULL, *word = NULL;
+    Buf pair = {NULL, 0, 0};
+    PyObject *result = NULL, *found = NULL;
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
+    if (!counts)
+        goto done;
+    int64_t *count = (int64_t *)PyBytes_AS_STRING(counts);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *text = text_at(texts, i);
-        if (!text)
-            goto fail;
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
-        Py_ssize_t length = PyUnicode_GET_LENGTH(text), at = 0, before = ids.len;
-        while (at < length) {
-            while (at < length && !IS_WORD(PyUnicode_READ(kind, data, at)))
-                at++;
-            Py_ssize_t start = at;
-            while (at < length && IS_WORD(PyUnicode_READ(kind, data, at)))
-                at++;
-            if (at - start < 2)
-                continue;
-            word = PyUnicode_Substring(text, start, at);
-            if (!word || look_up(index, word, &ids) < 0)
-                goto fail;
-            if (previous) {
-                PyObject *both = pair(previous, word);
-                int found = both ? look_up(index, both, &ids) : -1;
-                Py_XDECREF(both);
-                if (found < 0)
-                    goto fail;
-                Py_DECREF(previous);
-            }
-            previous = word;
-            word = NULL;
-        }
-        Py_CLEAR(previous);
+        Py_ssize_t before = ids.len;
+        if (!text || text_terms(text, t, &ids, &pair) < 0)
+            goto done;
         count[i] = (int64_t)(ids.len - before);
     }
+    found = PyBytes_FromStringAndSize((const char *)ids.items, ids.len * (Py_ssize_t)sizeof(int64_t));
+    if (found)
+        result = Py_BuildValue("(OO)", found, counts);
+done:
+    Py_XDECREF(found);
+    Py_XDECREF(counts);
     Py_DECREF(texts);
-    PyObject *found = PyBytes_FromStringAndSize((const char *)ids.items, ids.len * (Py_ssize_t)sizeof(int64_t));
     PyMem_Free(ids.items);
-    if (!found) {
-        Py_DECREF(counts);
-        return NULL;
-    }
-    return Py_BuildValue("(NN)", found, counts);
-
-fail:
-    Py_XDECREF(word);
-    Py_XDECREF(previous);
-    PyMem_Free(ids.items);
-    Py_DECREF(counts);
-    Py_DECREF(texts);
-    return NULL;
+    PyMem_Free(pair.data);
+    return result;
 }
 
 /* ---- block counts: the counted parts of features._block_row ----
@@ -603,7 +476,7 @@ stop_table_of(PyObject *stopwords)
             PyErr_Format(PyExc_ValueError, "stop words of %d characters or more are not supported", STOP_CHARS);
         } else if (n > 0 && inserted < STOP_SLOTS / 2) { /* the size check above: never past half full */
             const char *w = (const char *)PyUnicode_DATA(key);
-            size_t slot = bytes_hash(w, n) & (STOP_SLOTS - 1);
+            size_t slot = fnv1a(w, n) & (STOP_SLOTS - 1);
             while (t->word[slot][0])
                 slot = (slot + 1) & (STOP_SLOTS - 1);
             memcpy(t->word[slot], w, (size_t)n);
@@ -653,7 +526,7 @@ is_stop(const StopTable *t, PyObject *text, int kind, const void *data, Py_ssize
     if (ascii) { /* an ASCII word lower-cases to ASCII: the table holds every such stop word */
         if (n >= STOP_CHARS)
             return 0;
-        size_t slot = bytes_hash(lower, n) & (STOP_SLOTS - 1);
+        size_t slot = fnv1a(lower, n) & (STOP_SLOTS - 1);
         while (t->word[slot][0]) {
             if (strncmp(t->word[slot], lower, (size_t)n) == 0 && t->word[slot][n] == '\0')
                 return 1;
@@ -707,22 +580,14 @@ block_counts(PyObject *self, PyObject *args)
             length = max_chars;
         memset(row, 0, BLOCK_COUNTS * sizeof(int64_t));
         row[0] = length;
-        for (Py_ssize_t at = 0; at < length;) {
-            Py_UCS4 c = PyUnicode_READ(kind, data, at);
-            if (!IS_WORD(c)) {
-                at++;
-                continue;
-            }
-            Py_ssize_t start = at;
-            while (at < length && IS_WORD(PyUnicode_READ(kind, data, at)))
-                at++;
+        for (Py_ssize_t at = 0, start; next_word(kind, data, length, &at, &start);) {
             if (row[1]++ < sample_words) {
                 row[2] += at - start;
                 int stop = is_stop(table, text, kind, data, start, at, stopwords, 1);
                 if (stop < 0)
                     goto fail;
                 row[3] += stop;
-                row[4] += Py_UNICODE_ISUPPER(c) ? 1 : 0;
+                row[4] += Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, start)) ? 1 : 0;
             }
         }
         for (Py_ssize_t at = 0; at < length; at++) {
@@ -773,7 +638,7 @@ page_words(PyObject *self, PyObject *args)
     Py_ssize_t n = PyTuple_GET_SIZE(texts);
     PyObject *indptr = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t)), *result = NULL;
     Ids ids = {NULL, 0, 0};
-    Bytes keys = {NULL, 0, 0}, word = {NULL, 0, 0};
+    Buf keys = {NULL, 0, 0}, word = {NULL, 0, 0};
     Slot *slots = NULL;
     size_t mask = 63, n_words = 0;
     if (!indptr)
@@ -799,14 +664,7 @@ page_words(PyObject *self, PyObject *args)
         int kind = PyUnicode_KIND(text);
         const void *data = PyUnicode_DATA(text);
         Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-        for (Py_ssize_t at = 0; at < length;) {
-            if (!IS_WORD(PyUnicode_READ(kind, data, at))) {
-                at++;
-                continue;
-            }
-            Py_ssize_t start = at;
-            while (at < length && IS_WORD(PyUnicode_READ(kind, data, at)))
-                at++;
+        for (Py_ssize_t at = 0, start; next_word(kind, data, length, &at, &start);) {
             if (at - start <= 2)
                 continue;
             int stop = is_stop(table, text, kind, data, start, at, stopwords, 0);
@@ -816,14 +674,16 @@ page_words(PyObject *self, PyObject *args)
             }
             if (stop)
                 continue;
-            if (at - start > PY_SSIZE_T_MAX / 4 || bytes_reserve(&word, 4 * (at - start)) < 0) {
+            if (at - start > PY_SSIZE_T_MAX / 4 || buf_reserve(&word, 4 * (at - start)) < 0) {
+                if (!PyErr_Occurred())
+                    PyErr_NoMemory();
                 Py_DECREF(text);
                 goto done;
             }
             Py_ssize_t len = 0;
             for (Py_ssize_t k = start; k < at; k++)
                 len += utf8(PyUnicode_READ(kind, data, k), word.data + len);
-            uint64_t h = bytes_hash(word.data, len);
+            uint64_t h = fnv1a(word.data, len);
             size_t slot = (size_t)h & mask;
             int probes = 0;
             while (slots[slot].len >= 0 && !(slots[slot].hash == h && slots[slot].len == len &&
@@ -837,7 +697,7 @@ page_words(PyObject *self, PyObject *args)
                 }
             }
             if (slots[slot].len < 0) { /* a new word: the next id, and the table grows at half full */
-                if (bytes_reserve(&keys, keys.len + len) < 0) {
+                if (buf_reserve(&keys, keys.len + len) < 0) {
                     Py_DECREF(text);
                     goto done;
                 }

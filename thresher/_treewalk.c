@@ -1,12 +1,12 @@
-/* The boosted trees' walk in C: each (tree, row) pair goes down its tree to a leaf.
+/* The boosted trees' walk in C: each (tree, row) pair goes down its tree to a leaf, and the
+ * leaves' values are summed.
  *
- * walk(feature, threshold, child, missing_left, roots, tree_depth, X, out) fills out[t, r]
- * with the leaf node that row r of X reaches in tree t, exactly as TreeEnsemble's numpy walk
- * does (thresher/tree_ensemble.py): right when x > threshold, a NaN where missing_left says,
- * at most tree_depth[t] steps, a leaf being a node that reads the column past X's last.
  * walk_sum(feature, threshold, child, missing_left, roots, tree_depth, X, value, baseline, out)
  * fills out[r, c] with baseline[c] plus the leaf values of trees c, c + k, c + 2k... (k outputs)
- * added one by one in tree order, as TreeEnsemble._raw_rows adds them.
+ * added one by one in tree order, as TreeEnsemble._raw_rows' numpy path adds them. Each row goes
+ * down a tree as the numpy walk takes it (thresher/tree_ensemble.py): right when x > threshold, a
+ * NaN where missing_left says, at most tree_depth[t] steps, a leaf being a node that reads the
+ * column past X's last.
  * Every index is checked against its array, so no array, however wrong, reads out of bounds.
  * The GIL is released while walking: threads labeling pages run their walks side by side.
  */
@@ -144,37 +144,6 @@ finish(Walk *w, int bad)
 }
 
 static PyObject *
-walk(PyObject *self, PyObject *args)
-{
-    (void)self;
-    PyObject *objs[8];
-    if (!PyArg_ParseTuple(args, "OOOOOOOO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6],
-                          &objs[7]))
-        return NULL;
-    Walk w;
-    memset(&w, 0, sizeof w);
-    if (open_walk(&w, objs) < 0)
-        goto fail;
-    if (view(objs[7], &w.b[7], "out", 4, "il", 1) < 0)
-        goto fail;
-    w.got = 8;
-    if (w.b[7].ndim != 2 || w.b[7].shape[0] != w.n_trees || w.b[7].shape[1] != w.n_rows) {
-        PyErr_SetString(PyExc_ValueError, "X must be (rows, columns) and out (trees, rows)");
-        goto fail;
-    }
-    int32_t *out = w.b[7].buf;
-    int bad = 0;
-    Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t t = 0; t < w.n_trees && !bad; t++)
-        bad = walk_tree(&w, t, out + t * w.n_rows);
-    Py_END_ALLOW_THREADS
-    return finish(&w, bad);
-fail:
-    release(&w);
-    return NULL;
-}
-
-static PyObject *
 walk_sum(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -223,8 +192,6 @@ fail:
 }
 
 static PyMethodDef methods[] = {
-    {"walk", walk, METH_VARARGS,
-     "walk(feature, threshold, child, missing_left, roots, tree_depth, X, out): each tree's leaf per row"},
     {"walk_sum", walk_sum, METH_VARARGS,
      "walk_sum(feature, threshold, child, missing_left, roots, tree_depth, X, value, baseline, out): baseline plus leaf values, per row and output"},
     {NULL, NULL, 0, NULL},

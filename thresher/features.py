@@ -145,8 +145,9 @@ def _block_row(block: Block, words: list[str]) -> list[float]:
     ]
 
 
-def _counted_rows(blocks: list[Block], rows: np.ndarray) -> list[int]:
-    """``_block_row``'s columns for every block, its counts made in C; returns the word counts.
+def _counted_rows(blocks: list[Block], html: np.ndarray, rows: np.ndarray) -> list[int]:
+    """``_block_row``'s columns for every block (``html``: which are HTML blocks), its counts made in
+    C; returns the word counts.
 
     Each share is the same int-by-int division as ``_block_row``'s (IEEE division is correctly
     rounded, as Python's is), and the logs are ``math.log1p``'s, so the rows are equal to the bit.
@@ -162,7 +163,6 @@ def _counted_rows(blocks: list[Block], rows: np.ndarray) -> list[int]:
     some[some == 0] = 1
     sample = np.minimum(n_chars, RATIO_SAMPLE_CHARS)
     sample[sample == 0] = 1
-    html = np.array([b.kind == "html" for b in blocks])
     nan = NOT_APPLICABLE
     with np.errstate(divide="ignore", invalid="ignore"):
         rows[:, 0] = [math.log1p(len(t)) for t in texts]
@@ -230,7 +230,7 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     nan = NOT_APPLICABLE
     html = np.array([b.kind == "html" for b in blocks])
     if _block_counts is not None:
-        n_words = _counted_rows(blocks, rows)
+        n_words = _counted_rows(blocks, html, rows)
     else:
         # one block's words at a time: a 40 MB page's word lists all at once would cost 400 MB
         n_words = []

@@ -60,10 +60,10 @@ class TreeEnsemble:
     # deep enough to need that step (a suffix of the trees takes it)
     _order: np.ndarray = field(init=False, repr=False)
     _first_at_level: np.ndarray = field(init=False, repr=False)
-    # the node arrays as the C walk reads them: native int32/float64/bool in C order (the arrays
-    # themselves, not copies, when loaded from a model file)
+    # the arrays as the C walk reads them: native int32/float64/bool in C order (the arrays
+    # themselves, not copies, when loaded from a model file); then value and baseline
     _walk_arrays: tuple[np.ndarray, ...] = field(init=False, repr=False)
-    _sum_arrays: tuple[np.ndarray, ...] = field(init=False, repr=False)  # value, baseline for walk_sum
+    _sum_arrays: tuple[np.ndarray, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.depth > MAX_DEPTH:  # before np.arange(depth): a hostile file's depth is unchecked here
@@ -161,12 +161,8 @@ class TreeEnsemble:
         return np.add.accumulate(leaves.reshape(-1, k, n), axis=0)[-1].T
 
     def _leaf_nodes(self, X: np.ndarray) -> np.ndarray:
-        """The node each row of ``X`` reaches in each tree, shape (trees, rows)."""
+        """The node each row of ``X`` reaches in each tree, shape (trees, rows) (``walk_sum``'s walk in numpy)."""
         n, trees = len(X), len(self.roots)
-        if _treewalk is not None:
-            nodes = np.empty((trees, n), dtype=np.int32)
-            _treewalk.walk(*self._walk_arrays, np.ascontiguousarray(X, dtype=np.float64), nodes)
-            return nodes
         width = X.shape[1] + 1
         flat = np.zeros((n, width))
         flat[:, :-1] = X
