@@ -48,35 +48,50 @@ def test_missing_values_and_every_model_part_agree(model, c_walk, monkeypatch):
         assert len(trees.classes) == 2 or fast.shape[1] == len(trees.classes)
 
 
-def test_out_of_range_indices_are_refused_not_read(model, c_walk):
+def _pack(c_walk, t, **changed):
+    arrays = dict(feature=t.feature, threshold=t.threshold, child=t.child, missing_left=t.missing_left,
+                  roots=t.roots, tree_depth=t.tree_depth, value=t.value)
+    arrays.update(changed)
+    return c_walk.pack(*arrays.values())
+
+
+def test_out_of_range_indices_are_refused_when_packed_not_read(model, c_walk):
     t = model.model.first_pass
     X = np.zeros((3, t.n_features))
     out = np.empty((3, 1))
-
-    def walk(feature=t.feature, child=t.child, roots=t.roots, X=X, out=out):
-        c_walk.walk_sum(feature, t.threshold, child, t.missing_left, roots, t.tree_depth, X, t.value, t.baseline, out)
-
-    walk()
+    c_walk.walk_sum(_pack(c_walk, t), X, t.baseline, out)
     child = t.child.copy()
-    child[t.roots[0]] = len(child) + 5  # a split sending rows past the last node
+    child[t.roots[0]] = len(child) - 1  # a split whose right child would be past the last node
     with pytest.raises(ValueError, match="out of range"):
-        walk(child=child)
+        _pack(c_walk, t, child=child)
+    child[t.roots[0]] = t.roots[0] - 1  # a child before its parent: a walk could cycle
+    with pytest.raises(ValueError, match="out of range"):
+        _pack(c_walk, t, child=child)
+    child[t.roots[0]] = np.iinfo(np.int32).max  # no signed overflow on the way to the range check
+    with pytest.raises(ValueError, match="out of range"):
+        _pack(c_walk, t, child=child)
+    feature = t.feature.copy()
+    feature[t.roots[0]] = -1
+    with pytest.raises(ValueError, match="out of range"):
+        _pack(c_walk, t, feature=feature)
     roots = t.roots.copy()
     roots[-1] = -1
     with pytest.raises(ValueError, match="out of range"):
-        walk(roots=roots)
-    with pytest.raises(TypeError, match="feature"):
-        walk(feature=t.feature.astype(np.int64))
-    with pytest.raises(ValueError, match="differ in length"):
-        walk(feature=t.feature[:-1])
-    with pytest.raises(ValueError, match=r"out \(rows, outputs\)"):
-        walk(out=np.empty((2, 1)))
-    with pytest.raises(ValueError, match="column X lacks"):  # too narrow an X: an error, not leaves
-        walk(X=X[:, :2].copy())
-    child = t.child.copy()
-    child[t.roots[0]] = np.iinfo(np.int32).max  # no signed overflow on the way to the range check
+        _pack(c_walk, t, roots=roots)
+    roots[-1] = len(t.feature)
     with pytest.raises(ValueError, match="out of range"):
-        walk(child=child)
+        _pack(c_walk, t, roots=roots)
+    with pytest.raises(TypeError, match="feature"):
+        _pack(c_walk, t, feature=t.feature.astype(np.int64))
+    with pytest.raises(TypeError, match="value"):
+        _pack(c_walk, t, value=t.value.astype(np.float32))
+    for name in ("feature", "value", "missing_left"):
+        with pytest.raises(ValueError, match="differ in length"):
+            _pack(c_walk, t, **{name: getattr(t, name)[:-1]})
+    with pytest.raises(ValueError, match="column X lacks"):  # too narrow an X: an error, not a read past it
+        c_walk.walk_sum(_pack(c_walk, t), X[:, :2].copy(), t.baseline, out)
+    with pytest.raises(ValueError):  # not a packed capsule
+        c_walk.walk_sum(object(), X, t.baseline, out)
 
 
 def test_arrays_of_other_types_and_layouts_walk_as_numpy_does(model, c_walk, monkeypatch):
@@ -94,18 +109,36 @@ def test_arrays_of_other_types_and_layouts_walk_as_numpy_does(model, c_walk, mon
 def test_walk_sum_refuses_what_does_not_match(model, c_walk):
     t = model.model.kind_trees  # several outputs
     X = np.zeros((3, t.n_features))
-    args = (t.feature, t.threshold, t.child, t.missing_left, t.roots, t.tree_depth, X)
+    packed = _pack(c_walk, t)
     k = len(t.baseline)
     assert len(t.roots) % 7
-    c_walk.walk_sum(*args, t.value, t.baseline, np.empty((3, k)))
-    for value, baseline, out in ((t.value[:-1], t.baseline, np.empty((3, k))),
-                                 (t.value, np.zeros(7), np.empty((3, 7))),  # trees not a multiple of the outputs
-                                 (t.value, t.baseline, np.empty((2, k)))):
+    c_walk.walk_sum(packed, X, t.baseline, np.empty((3, k)))
+    for baseline, out in ((np.zeros(7), np.empty((3, 7))),  # trees not a multiple of the outputs
+                          (t.baseline, np.empty((2, k))),
+                          (t.baseline, np.empty((3, k + 1)))):
         with pytest.raises(ValueError, match="do not match"):
-            c_walk.walk_sum(*args, value, baseline, out)
-    roots = t.roots.copy()
-    roots[3] = len(t.feature)
-    with pytest.raises(ValueError, match="out of range"):
-        c_walk.walk_sum(*args[:4], roots, *args[5:], t.value, t.baseline, np.empty((3, k)))
-    with pytest.raises(TypeError, match="value"):
-        c_walk.walk_sum(*args, t.value.astype(np.float32), t.baseline, np.empty((3, k)))
+            c_walk.walk_sum(packed, X, baseline, out)
+    with pytest.raises(TypeError, match="X"):
+        c_walk.walk_sum(packed, X.astype(np.float32), t.baseline, np.empty((3, k)))
+    with pytest.raises(ValueError, match="X must be"):
+        c_walk.walk_sum(packed, X[0], t.baseline, np.empty((3, k)))
+
+
+def test_trees_of_leaves_only_and_empty_pages_walk(c_walk, monkeypatch):
+    trees = tree_ensemble.TreeEnsemble(
+        feature=np.array([0, 0]), threshold=np.array([np.inf, np.inf]), child=np.array([0, 1]),
+        missing_left=np.array([True, True]), value=np.array([0.25, -1.0]), roots=np.array([0, 1]),
+        baseline=np.array([0.5]), classes=("0", "1"), tree_depth=np.array([0, 0]))
+    for X in (np.zeros((4, 0)), np.zeros((0, 0))):
+        fast, slow = _both(trees, X, monkeypatch)
+        np.testing.assert_array_equal(fast, slow)
+        np.testing.assert_array_equal(fast, np.full((len(X), 1), -0.25))
+
+
+def test_trees_pickle_and_walk_the_same_after(model, c_walk):
+    import pickle
+
+    t = model.model.second_pass
+    copy = pickle.loads(pickle.dumps(t))
+    X = np.random.default_rng(2).normal(size=(40, t.n_features))
+    np.testing.assert_array_equal(copy.raw(X), t.raw(X))

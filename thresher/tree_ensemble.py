@@ -14,7 +14,7 @@ every step is the same few array operations for every (row, tree) pair.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -60,10 +60,10 @@ class TreeEnsemble:
     # deep enough to need that step (a suffix of the trees takes it)
     _order: np.ndarray = field(init=False, repr=False)
     _first_at_level: np.ndarray = field(init=False, repr=False)
-    # the arrays as the C walk reads them: native int32/float64/bool in C order (the arrays
-    # themselves, not copies, when loaded from a model file); then value and baseline
-    _walk_arrays: tuple[np.ndarray, ...] = field(init=False, repr=False)
-    _sum_arrays: tuple[np.ndarray, ...] = field(init=False, repr=False)
+    # the trees as the C walk reads them (``_treewalk.pack``: checked once, 16-byte nodes), and
+    # the baseline; None without the extension
+    _packed: object = field(init=False, repr=False)
+    _baseline: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.depth > MAX_DEPTH:  # before np.arange(depth): a hostile file's depth is unchecked here
@@ -72,12 +72,18 @@ class TreeEnsemble:
         object.__setattr__(self, "_order", order)
         object.__setattr__(self, "_first_at_level",
                            np.searchsorted(self.tree_depth[order], np.arange(self.depth), side="right"))
-        object.__setattr__(self, "_walk_arrays", tuple(
-            np.ascontiguousarray(a, dtype=t) for a, t in (
+        packed = None
+        if _treewalk is not None:
+            packed = _treewalk.pack(*(np.ascontiguousarray(a, dtype=t) for a, t in (
                 (self.feature, np.int32), (self.threshold, np.float64), (self.child, np.int32),
-                (self.missing_left, bool), (self.roots, np.int32), (self.tree_depth, np.int32))))
-        object.__setattr__(self, "_sum_arrays", tuple(
-            np.ascontiguousarray(a, dtype=np.float64) for a in (self.value, self.baseline)))
+                (self.missing_left, bool), (self.roots, np.int32), (self.tree_depth, np.int32),
+                (self.value, np.float64))))
+        object.__setattr__(self, "_packed", packed)
+        object.__setattr__(self, "_baseline", np.ascontiguousarray(self.baseline, dtype=np.float64))
+
+    def __reduce__(self):
+        # the packed capsule cannot be pickled: a copy (a Dask worker's) packs its own
+        return type(self), tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
     @property
     def depth(self) -> int:
@@ -150,9 +156,9 @@ class TreeEnsemble:
 
     def _raw_rows(self, X: np.ndarray) -> np.ndarray:
         n, k = len(X), len(self.baseline)
-        if _treewalk is not None:  # the same sums, each tree's value added in C as it is walked
+        if self._packed is not None and _treewalk is not None:  # the same sums, each tree's value added in C
             out = np.empty((n, k))
-            _treewalk.walk_sum(*self._walk_arrays, np.ascontiguousarray(X, dtype=np.float64), *self._sum_arrays, out)
+            _treewalk.walk_sum(self._packed, np.ascontiguousarray(X, dtype=np.float64), self._baseline, out)
             return out
         leaves = np.empty((len(self.roots) + k, n))
         leaves[:k] = self.baseline[:, None]
