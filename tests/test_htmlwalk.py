@@ -180,3 +180,27 @@ def test_huge_class_and_style_texts_are_not_kept_whole(c_walk):
     assert html._attr_tokens_cached.cache_info().hits == kept.hits + 1
     html._attr_tokens_cached(f"{big} main ")  # the whole text: not kept
     assert html._attr_tokens_cached.cache_info().misses == kept.misses + 1
+
+
+def test_prose_shares_declines_what_the_walk_does_not_make(c_walk):
+    page = "<div><p>" + "A sentence of prose, long enough to weigh. " * 3 + "</p><p>Short</p></div>"
+    blocks, ancestry = html.walk_tree(html.parse_html(page), 10**6)
+    assert htmlwalk.prose_shares(blocks, ancestry, html.ANCESTOR_LEVELS) is True
+    expected = [(b.shares, b.best_share) for b in blocks]
+    assert expected[0][0][0] > 0 and expected[0][1] == 1.0
+    for bad in ([list(a) for a in ancestry], [(-1,)] + ancestry[1:], [(2**40,)] + ancestry[1:],
+                [tuple(range(13))] + ancestry[1:], [("0",)] + ancestry[1:]):
+        fresh = [dataclasses.replace(b, shares=(), best_share=0.0) for b in blocks]
+        assert htmlwalk.prose_shares(fresh, bad, html.ANCESTOR_LEVELS) is None
+        assert all(b.shares == () for b in fresh)  # nothing set: the Python loop takes the page
+    odd = [dataclasses.replace(b, shares=()) for b in blocks]
+    odd[1].link_chars = 1.5  # not an int the walk makes
+    assert htmlwalk.prose_shares(odd, ancestry, html.ANCESTOR_LEVELS) is None
+    with pytest.raises(ValueError, match="differ in length"):
+        htmlwalk.prose_shares(blocks, ancestry[:-1], html.ANCESTOR_LEVELS)
+    with pytest.raises(ValueError, match="levels"):
+        htmlwalk.prose_shares(blocks, ancestry, -1)
+    with pytest.raises(AttributeError):
+        htmlwalk.prose_shares([object()] * len(ancestry), ancestry, html.ANCESTOR_LEVELS)
+    html.add_prose_shares(blocks, ancestry)  # the whole path gives what the C call gave
+    assert [(b.shares, b.best_share) for b in blocks] == expected

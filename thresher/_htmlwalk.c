@@ -34,6 +34,7 @@ struct LxmlElementHead {
 #define MAX_ATTR_TOKENS 24 /* html.MAX_ATTR_TOKENS */
 #define MAX_ANCESTORS 12   /* html.MAX_ANCESTORS */
 #define ATTR_CHARS 300     /* html.attr_tokens reads raw[:300] */
+#define MAX_PROSE_ID ((Py_ssize_t)1 << 26) /* prose_shares' arrays: ids the walk of a page can reach */
 #define PATH_TAIL 8        /* dom_path: the last 8 tags */
 
 static const char *BLOCK_TAGS[] = {/* html.BLOCK_TAGS, sorted for bsearch */
@@ -753,9 +754,165 @@ done:
     return result;
 }
 
+/* html.prose_weight of a block's text and link characters; -1 when a count is past a double's exact range */
+static double
+prose_weight(PyObject *text, Py_ssize_t link_chars)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n > ((Py_ssize_t)1 << 53) || link_chars < 0 || link_chars > ((Py_ssize_t)1 << 53))
+        return -1.0;
+    double density = n ? (double)link_chars / (double)n : 0.0; /* int / int, correctly rounded as Python's */
+    if (n < 40 || density > 0.5)
+        return 0.0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t punct = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        punct += ch == '.' || ch == ',';
+    }
+    return (double)n * (1.0 - density) * (punct ? 1.0 : 0.3);
+}
+
+/* The ancestor ids of a block as C sizes, into ids[0:MAX_ANCESTORS]; their count, or -1 (not a tuple
+ * of at most MAX_ANCESTORS ints in [0, limit)) */
+static Py_ssize_t
+ancestor_ids(PyObject *ancestors, Py_ssize_t limit, Py_ssize_t *ids)
+{
+    if (!PyTuple_CheckExact(ancestors) || PyTuple_GET_SIZE(ancestors) > MAX_ANCESTORS)
+        return -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(ancestors);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *item = PyTuple_GET_ITEM(ancestors, k);
+        Py_ssize_t id = PyLong_CheckExact(item) ? PyLong_AsSsize_t(item) : -1;
+        if (id < 0 || id >= limit) {
+            PyErr_Clear();
+            return -1;
+        }
+        ids[k] = id;
+    }
+    return n;
+}
+
+/* prose_shares(blocks, ancestry, levels): html.add_prose_shares in C, the same sums added in the same
+ * order. Sets each block's shares and best_share and returns True, or returns None (nothing set) when
+ * an ancestry is not the walk's (tuples of at most MAX_ANCESTORS ids below MAX_PROSE_ID) or a block's
+ * text or link count is not what the walk makes: the Python loop then takes the page. */
+static PyObject *
+prose_shares(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *blocks_in, *ancestry_in, *blocks = NULL, *ancestry = NULL, *result = NULL;
+    Py_ssize_t levels;
+    double *weight = NULL, *sums = NULL, *scores = NULL;
+    if (!PyArg_ParseTuple(args, "OOn", &blocks_in, &ancestry_in, &levels))
+        return NULL;
+    if (levels < 0 || levels >= MAX_ANCESTORS) {
+        PyErr_SetString(PyExc_ValueError, "levels out of range");
+        return NULL;
+    }
+    /* tuples: nothing a block's attribute lookup does can resize them under the loops */
+    blocks = PySequence_Tuple(blocks_in);
+    ancestry = blocks ? PySequence_Tuple(ancestry_in) : NULL;
+    if (!ancestry)
+        goto done;
+    Py_ssize_t n = PyTuple_GET_SIZE(blocks);
+    if (PyTuple_GET_SIZE(ancestry) != n) {
+        PyErr_SetString(PyExc_ValueError, "blocks and ancestry differ in length");
+        goto done;
+    }
+    /* the walk numbers block elements from 0: the sums are arrays indexed by id */
+    Py_ssize_t limit = 0, ids[MAX_ANCESTORS];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t m = ancestor_ids(PyTuple_GET_ITEM(ancestry, i), MAX_PROSE_ID, ids);
+        if (m < 0) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        for (Py_ssize_t k = 0; k < m; k++)
+            limit = ids[k] >= limit ? ids[k] + 1 : limit;
+    }
+    weight = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(double));
+    sums = PyMem_Calloc((size_t)(limit ? limit : 1), sizeof(double));
+    scores = PyMem_Calloc((size_t)(limit ? limit : 1), sizeof(double));
+    if (!weight || !sums || !scores) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double total = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *block = PyTuple_GET_ITEM(blocks, i);
+        PyObject *text = PyObject_GetAttrString(block, "text");
+        PyObject *links = text ? PyObject_GetAttrString(block, "link_chars") : NULL;
+        Py_ssize_t link_chars = links && PyLong_CheckExact(links) ? PyLong_AsSsize_t(links) : -1;
+        int usable = text && PyUnicode_CheckExact(text) && link_chars >= 0;
+        weight[i] = usable ? prose_weight(text, link_chars) : -1.0;
+        Py_XDECREF(text);
+        Py_XDECREF(links);
+        if (weight[i] < 0) { /* an attribute error stays set; a value this loop does not read declines */
+            if (!PyErr_Occurred())
+                result = Py_NewRef(Py_None);
+            goto done;
+        }
+        total += weight[i]; /* sum(weights), left to right */
+    }
+    if (total == 0.0)
+        total = 1.0;
+    static const double credit[3] = {1.0, 0.5, 0.25}; /* readability: parent, grandparent, great-grandparent */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t m = ancestor_ids(PyTuple_GET_ITEM(ancestry, i), limit, ids);
+        if (weight[i] == 0.0)
+            continue;
+        for (Py_ssize_t k = 0; k < m; k++)
+            sums[ids[k]] += weight[i];
+        for (Py_ssize_t k = 1; k < m && k < 4; k++)
+            scores[ids[k]] += weight[i] * credit[k - 1];
+    }
+    double best = 0.0;
+    for (Py_ssize_t id = 0; id < limit; id++)
+        best = scores[id] > best ? scores[id] : best;
+    if (best == 0.0)
+        best = 1.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t m = ancestor_ids(PyTuple_GET_ITEM(ancestry, i), limit, ids);
+        PyObject *shares = PyTuple_New(levels + 1);
+        if (!shares)
+            goto done;
+        double last = 0.0, top = 0.0;
+        for (Py_ssize_t k = 0; k <= levels; k++) {
+            last = k < m ? sums[ids[k]] / total : last;
+            PyObject *value = PyFloat_FromDouble(last);
+            if (!value) {
+                Py_DECREF(shares);
+                goto done;
+            }
+            PyTuple_SET_ITEM(shares, k, value);
+        }
+        for (Py_ssize_t k = 0; k < m; k++)
+            top = k == 0 || scores[ids[k]] > top ? scores[ids[k]] : top;
+        PyObject *best_share = PyFloat_FromDouble(top / best);
+        int failed = !best_share || PyObject_SetAttrString(PyTuple_GET_ITEM(blocks, i), "shares", shares) < 0 ||
+                     PyObject_SetAttrString(PyTuple_GET_ITEM(blocks, i), "best_share", best_share) < 0;
+        Py_DECREF(shares);
+        Py_XDECREF(best_share);
+        if (failed)
+            goto done;
+    }
+    result = Py_NewRef(Py_True);
+done:
+    PyMem_Free(weight);
+    PyMem_Free(sums);
+    PyMem_Free(scores);
+    Py_XDECREF(blocks);
+    Py_XDECREF(ancestry);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS,
      "walk(root, max_blocks, attr_tokens, hidden_style, limit_error) -> list of block tuples or None"},
+    {"prose_shares", prose_shares, METH_VARARGS,
+     "prose_shares(blocks, ancestry, levels) -> True (each block's shares and best_share set) or None"},
     {NULL, NULL, 0, NULL},
 };
 

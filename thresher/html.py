@@ -361,8 +361,13 @@ def prose_weight(block: Block) -> float:
 
 def add_prose_shares(blocks: list[Block], ancestry: list[tuple[int, ...]]) -> None:
     """Give each block the prose share of its ancestors and of the page's best container."""
+    if _C_WALK and _htmlwalk is not None and _htmlwalk.prose_shares(blocks, ancestry, ANCESTOR_LEVELS):
+        return  # the same sums in C (switched with the C walk, so that tests compare whole paths)
     weights = [prose_weight(b) for b in blocks]
-    total = sum(weights) or 1.0
+    total = 0.0
+    for weight in weights:  # left to right, as the C loop adds them (sum() compensates from Python 3.12)
+        total += weight
+    total = total or 1.0
     sums: dict[int, float] = {}
     scores: dict[int, float] = {}
     for weight, ancestors in zip(weights, ancestry):
