@@ -95,15 +95,17 @@ def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONF
         return labels
     mask, content = asked[0]
     # below MIN_CONTENT_FOR_KIND no block is given a kind, with or without kinds: the same labels
-    decided = mask | (content < MIN_CONTENT_FOR_KIND)
-    for i, (block, p_final) in enumerate(zip(blocks, final)):
+    decided = (mask | (content < MIN_CONTENT_FOR_KIND)).tolist()
+    # Python floats from tolist(): the same values as float() of each numpy one, made in one call
+    rows, content_values = final.tolist(), content.tolist()
+    for i, (block, row) in enumerate(zip(blocks, rows)):
         block.first_label = None  # the first pass's verdict would need every kind
         if decided[i]:
             block.label = labels[i]
-            block.scores = {name: float(v) for name, v in zip(LABELS, p_final)}
+            block.scores = dict(zip(LABELS, row))
         else:
             block.label = labels[i] = labels[i] if labels[i] == Label.BOILERPLATE.value else CONTENT
-            block.scores = {CONTENT: float(content[i]), Label.BOILERPLATE.value: float(p_final[_BOILERPLATE])}
+            block.scores = {CONTENT: content_values[i], Label.BOILERPLATE.value: row[_BOILERPLATE]}
     return labels
 
 
@@ -112,7 +114,7 @@ def assign_labels(blocks: list[Block], first: np.ndarray, final: np.ndarray, lab
 
     The first pass's verdict is decided by the same rule as the final one, without revision.
     """
-    for block, first_label, p_final, label in zip(blocks, decide(first), final, labels):
+    for block, first_label, row, label in zip(blocks, decide(first), final.tolist(), labels):
         block.first_label = first_label
         block.label = label
-        block.scores = {name: float(v) for name, v in zip(LABELS, p_final)}
+        block.scores = dict(zip(LABELS, row))
