@@ -22,7 +22,6 @@ import re
 from operator import itemgetter
 
 import numpy as np
-from scipy import sparse
 
 from .blocks import Block
 from .stopwords import STOPWORDS
@@ -387,12 +386,18 @@ def topic_similarity(indices: np.ndarray, indptr: np.ndarray, n_words: int, weig
     n = len(indptr) - 1
     if not n_words:
         return np.zeros(n)
-    counts = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, n_words))
-    counts.sum_duplicates()
-    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
-    unit = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ counts
-    centroid = np.asarray(unit.T @ weights).ravel()
-    dots = unit @ centroid  # each block's share of the centroid, itself included
+    # each (block, word) pair once with its count, blocks in order and each block's words in
+    # descending id order: the order in which scipy's sparse product (used before) added a block's
+    # terms, so that the sums, and the scores, are the same to the bit
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    keys, counts = np.unique(rows * n_words + (n_words - 1 - indices), return_counts=True)
+    rows, words = np.divmod(keys, n_words)
+    words = n_words - 1 - words
+    counts = counts.astype(np.float64)
+    norms = np.sqrt(np.bincount(rows, weights=counts * counts, minlength=n))
+    unit = (1.0 / np.where(norms > 0, norms, 1.0))[rows] * counts
+    centroid = np.bincount(words, weights=unit * weights[rows], minlength=n_words)
+    dots = np.bincount(rows, weights=unit * centroid[words], minlength=n)  # each block's share of the centroid, itself included
     self_dot = weights * (norms > 0)  # a unit row dotted with its own weighted copy
     rest = dots - self_dot
     rest_norm_sq = centroid @ centroid - 2 * weights * dots + weights**2 * (norms > 0)

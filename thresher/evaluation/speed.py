@@ -60,7 +60,7 @@ def peak_memory_mb(size_mb: int, model_path: str | None) -> tuple[float, list[st
         "nav = '<ul>' + '<li><a href=\"/x\">Section</a></li>' * 10 + '</ul>\\n'\n"
         f"page = '<html><body>' + (nav + para * 10) * ({size_mb} * 1024 * 1024 // len(nav + para * 10)) + '</body></html>'\n"
         "text = model.clean(page)\n"
-        "print(len(page), len(text), peak_mb(), ','.join(m for m in ('sklearn', 'pandas') if m in sys.modules))\n"
+        "print(len(page), len(text), peak_mb(), ','.join(m for m in ('sklearn', 'pandas', 'scipy') if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode:
@@ -115,6 +115,6 @@ def main(args) -> int:
             print("  trafilatura's command line not found: pip install '.[compare]'")
     rss, heavy = peak_memory_mb(5, args.model)
     print(f"\npeak memory, one 5 MB page in a fresh process: {rss:.0f} MB "
-          f"({'it imported ' + ', '.join(heavy) if heavy else 'scikit-learn and pandas not imported'})")
+          f"({'it imported ' + ', '.join(heavy) if heavy else 'scikit-learn, pandas and scipy not imported'})")
     print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
     return 0
