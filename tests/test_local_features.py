@@ -55,6 +55,18 @@ def test_dom_columns_read_path_and_nearest_class_tokens():
     assert second["far_footer"] == 0.0
 
 
+def test_dom_columns_are_cached_only_for_short_paths():
+    from thresher import features
+
+    long_path = "html/body/" + "x" * 5000 + "/article/p"
+    before = features._cached_dom_row.cache_info().currsize
+    hostile, = _rows(Block(0, "Body text here.", kind="html", tag="p", dom_path=long_path))
+    assert hostile["in_article"] == 1.0 and hostile["in_nav"] == 0.0  # the same columns, computed
+    assert features._cached_dom_row.cache_info().currsize == before  # but not kept
+    tag_named_in_path, = _rows(Block(0, "Body.", kind="html", tag="p", dom_path="html/body/articles/p"))
+    assert tag_named_in_path["in_article"] == 0.0  # whole tags only
+
+
 def test_every_boilerplate_phrase_counts_in_any_case():
     # the pattern skips positions by their first letter: each phrase must still be met
     phrases = ["read more", "click here", "sign up", "subscribe", "login", "log in", "sign in", "cookie", "cookies",

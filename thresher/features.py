@@ -274,9 +274,33 @@ def content_document(block: Block) -> str:
 
 def _dom_row(dom_path: str, attr_tokens: tuple[str, ...]) -> tuple[float, ...]:
     """The ``in_*``, ``near_*`` and ``far_*`` columns of an HTML block."""
-    path = set(dom_path.split("/"))
+    if len(dom_path) <= MAX_CACHED_PATH:  # a hostile page's long tag names are not kept
+        return _cached_dom_row(dom_path, attr_tokens)
+    return _dom_row_of(dom_path, attr_tokens)
+
+
+def _dom_row_of(dom_path: str, attr_tokens: tuple[str, ...]) -> tuple[float, ...]:
+    in_path = 0
+    for tag in dom_path.split("/"):
+        in_path |= _PATH_BITS.get(tag, 0)
     near, far = _group_bits(attr_tokens)
-    return tuple(float(tag in path) for tag in _PATH_TAGS) + _bits(near) + _bits(far)
+    return _path_bits(in_path) + _bits(near) + _bits(far)
+
+
+# the pages of a site, and many sites, repeat their paths and class lists; a key is a path of at
+# most MAX_CACHED_PATH characters and at most 24 tokens of at most 300 (html.MAX_ATTR_TOKENS,
+# html.ATTR_CHARS), so the cache holds at most about 15 MB
+MAX_CACHED_PATH = 256
+_cached_dom_row = functools.lru_cache(maxsize=2048)(_dom_row_of)
+
+
+_PATH_BITS = {tag: 1 << k for k, tag in enumerate(_PATH_TAGS)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_bits(mask: int) -> tuple[float, ...]:
+    """The ``in_*`` columns of a bit mask of ``_PATH_TAGS``."""
+    return tuple(float((mask >> k) & 1) for k in range(len(_PATH_TAGS)))
 
 
 _TAG_INDEX = {t: i for i, t in enumerate(_TAG_NAMES)}
