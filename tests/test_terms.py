@@ -76,6 +76,19 @@ def test_c_finds_every_word_and_pair_the_regex_finds(c_terms, texts):
     assert found == [index[t] for terms in expected for t in terms]  # in the regex's order
 
 
+def test_every_ascii_character_splits_or_joins_words_as_the_regex_does(c_terms):
+    # ASCII is read from a table (not the Unicode tests): each character between two words, and
+    # the long runs shuffled in a text, must give the regex's words and pairs
+    texts = [f"ab{chr(c)}cd" for c in range(128)] + ["".join(chr(c) for c in range(128)) * 3,
+                                                       "".join(chr(c) for c in range(127, -1, -1))]
+    expected = [word_model._TOKEN.findall(t) for t in texts]
+    terms = [[t for k, w in enumerate(ws) for t in ([w] if k == 0 else [w, f"{ws[k - 1]} {w}"])] for ws in expected]
+    index = {term: i for i, term in enumerate(dict.fromkeys(t for ts in terms for t in ts))}
+    ids, counts = c_terms.terms(texts, c_terms.compile_index(index))
+    assert np.frombuffer(counts, dtype=np.int64).tolist() == [len(ts) for ts in terms]
+    assert np.frombuffer(ids, dtype=np.int64).tolist() == [index[t] for ts in terms for t in ts]
+
+
 def test_a_real_page_scores_the_same(c_terms, words, model):
     blocks = split_page(SEED.read_bytes(), model.options)[0]
     docs = [content_document(b) for b in blocks]
