@@ -39,14 +39,35 @@ push(Ids *ids, int64_t v)
     return 0;
 }
 
-/* a word character, as the regex \w reads str: alphanumeric (str.isalnum) or '_'. ASCII is looked up
- * in a table filled at import from the same test: Py_UNICODE_ISALNUM asks four Unicode tables in
- * turn, and a space or a full stop went through all four. */
-static unsigned char ascii_word[128];
+/* ASCII characters' classes, filled at import from the Unicode tests they stand for: looked up,
+ * an ASCII character costs no call (Py_UNICODE_ISALNUM asks four Unicode tables in turn, and a space
+ * or a full stop went through all four) */
+enum { C_WORD = 1, C_ALPHA = 2, C_DIGIT = 4, C_UPPER = 8 };
+static unsigned char ascii_class[128];
+
+/* a word character, as the regex \w reads str: alphanumeric (str.isalnum) or '_' */
 static inline int
 is_word(Py_UCS4 ch)
 {
-    return ch < 128 ? ascii_word[ch] : Py_UNICODE_ISALNUM(ch);
+    return ch < 128 ? ascii_class[ch] & C_WORD : Py_UNICODE_ISALNUM(ch);
+}
+
+static inline int
+is_alpha(Py_UCS4 ch)
+{
+    return ch < 128 ? (ascii_class[ch] & C_ALPHA) != 0 : Py_UNICODE_ISALPHA(ch);
+}
+
+static inline int
+is_digit(Py_UCS4 ch)
+{
+    return ch < 128 ? (ascii_class[ch] & C_DIGIT) != 0 : Py_UNICODE_ISDIGIT(ch);
+}
+
+static inline int
+is_upper(Py_UCS4 ch)
+{
+    return ch < 128 ? (ascii_class[ch] & C_UPPER) != 0 : Py_UNICODE_ISUPPER(ch);
 }
 
 /* The next run of word characters at or after *at in data[0:length]: 1 with it in [*start, *at),
@@ -605,15 +626,15 @@ block_counts(PyObject *self, PyObject *args)
                 if (stop < 0)
                     goto fail;
                 row[3] += stop;
-                row[4] += Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, start)) ? 1 : 0;
+                row[4] += is_upper(PyUnicode_READ(kind, data, start));
             }
         }
         for (Py_ssize_t at = 0; at < length; at++) {
             Py_UCS4 c = PyUnicode_READ(kind, data, at);
             if (at < sample_chars) {
-                row[5] += Py_UNICODE_ISALPHA(c) ? 1 : 0;
-                row[6] += Py_UNICODE_ISDIGIT(c) ? 1 : 0;
-                row[7] += Py_UNICODE_ISUPPER(c) ? 1 : 0;
+                row[5] += is_alpha(c);
+                row[6] += is_digit(c);
+                row[7] += is_upper(c);
             }
             row[8] += c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?';
             row[9] += c == ',';
@@ -792,6 +813,7 @@ PyMODINIT_FUNC
 PyInit__terms(void)
 {
     for (Py_UCS4 ch = 0; ch < 128; ch++)
-        ascii_word[ch] = Py_UNICODE_ISALNUM(ch) || ch == '_';
+        ascii_class[ch] = (Py_UNICODE_ISALNUM(ch) || ch == '_' ? C_WORD : 0) | (Py_UNICODE_ISALPHA(ch) ? C_ALPHA : 0) |
+                          (Py_UNICODE_ISDIGIT(ch) ? C_DIGIT : 0) | (Py_UNICODE_ISUPPER(ch) ? C_UPPER : 0);
     return PyModule_Create(&module);
 }
