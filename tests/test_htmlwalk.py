@@ -140,15 +140,35 @@ def test_the_block_limit_is_the_same(c_walk):
 
 
 def test_a_node_it_does_not_read_leaves_the_page_to_the_python_walk(c_walk):
-    parser = etree.HTMLParser(remove_comments=False)
-    root = etree.fromstring("<html><body><p>One <!-- note --> two</p><p>Three</p></body></html>", parser)
+    root = etree.fromstring("<html><body><p>One two</p><p>Three</p></body></html>", etree.HTMLParser())
+    root.find(".//p").append(etree.Entity("amp"))  # an entity reference: the parser never makes one
     assert htmlwalk.walk(root, 100, html.attr_tokens, html._hidden_style, LimitExceededError) is None
     saved, html._C_WALK = html._C_WALK, True
     try:
         blocks, _ = html.walk_tree(root, 100)
     finally:
         html._C_WALK = saved
-    assert [b.text for b in blocks] == ["One", "Three"]  # the Python walk: a comment's tail is not read
+    assert [b.text for b in blocks] == ["One two", "Three"]  # the Python walk read it
+
+
+def test_an_uncleaned_tree_reads_as_clean_tree_leaves_it(c_walk):
+    page = ("<html><head><title>T</title></head><body><p>One <!-- note --> two<script>x()</script> three"
+            "<a href=x>link <b>bold</b><?pi?> <span class=s>in <style>p{}</style> </span>end</a> out</p>"
+            "<div>a<i><p>card <a>one</a></p></i>b<br><span><br></span>c</div></body></html>")
+    parser = etree.HTMLParser(remove_comments=False, remove_pis=False)
+    raw = htmlwalk.walk(etree.fromstring(page, parser), 100, html.attr_tokens, html._hidden_style, LimitExceededError)
+    cleaned = etree.fromstring(page, parser)
+    html.clean_tree(cleaned)
+    saved, html._C_WALK = html._C_WALK, False
+    try:
+        blocks, ancestry = html.walk_tree(cleaned, 100)
+    finally:
+        html._C_WALK = saved
+    assert raw is not None
+    assert [(b.text, b.link_chars, b.tag, b.dom_path, b.xpath, b.attr_tokens, b.depth) for b in blocks] == [
+        (text, links, tag, path, xpath, tokens, depth) for text, links, tag, path, xpath, tokens, depth, _ in raw]
+    assert ancestry == [row[7] for row in raw]
+    assert [b.text for b in blocks] == ["One two threelink bold in end out", "a", "card one", "b", "c"]
 
 
 def test_wrong_arguments_are_refused(c_walk):

@@ -57,6 +57,39 @@ is_block_tag(const xmlChar *name)
     return bsearch(&key, BLOCK_TAGS, sizeof BLOCK_TAGS / sizeof *BLOCK_TAGS, sizeof *BLOCK_TAGS, cmp_name) != NULL;
 }
 
+/* html.SKIP_TAGS: removed with their content (clean_tree's strip_elements); their tails stay */
+static const char *SKIP_TAGS[] = {
+    "canvas", "embed", "head", "iframe", "input", "link", "math", "meta", "object", "script", "select", "style",
+    "svg", "template", "textarea"};
+
+/* html.INLINE_TAGS: unwrapped (clean_tree's strip_tags): their text and children join their parent's */
+static const char *INLINE_TAGS[] = {
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i",
+    "img", "ins", "kbd", "label", "mark", "nobr", "picture", "q", "s", "samp", "small", "source", "span",
+    "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"};
+
+static int
+in_table(const xmlChar *name, const char **table, size_t n)
+{
+    const char *key = (const char *)name;
+    return bsearch(&key, table, n, sizeof *table, cmp_name) != NULL;
+}
+
+#define IS_SKIP(name) in_table((name), SKIP_TAGS, sizeof SKIP_TAGS / sizeof *SKIP_TAGS)
+#define IS_INLINE(name) in_table((name), INLINE_TAGS, sizeof INLINE_TAGS / sizeof *INLINE_TAGS)
+
+/* What the walk does with a node: clean_tree's view of it */
+enum { N_TEXT, N_DROP, N_SKIP, N_INLINE, N_ELEMENT, N_UNSUPPORTED };
+
+/* An element name's classes, found by bsearch once per name and walk (libxml2 interns a page's
+ * names, so a name is mostly one pointer): a direct-mapped cache keyed by the pointer */
+enum { K_SKIP = 1, K_INLINE = 2, K_BLOCK = 4, K_BR = 8, K_LINK = 16 };
+#define NAME_CACHE 256
+typedef struct {
+    const xmlChar *name;
+    unsigned char classes;
+} NameClasses;
+
 static int
 is_text(const xmlNode *n)
 {
@@ -96,7 +129,45 @@ typedef struct {
     PyObject **tag_objs;
     Py_ssize_t n_tags, cap_tags;
     int unsupported; /* a node this walk does not handle: give the page to the Python walk */
+    Py_ssize_t links; /* <a> elements open: clean_tree marks the text inside each with LINK_START, LINK_END */
+    Buf run;          /* the text nodes read since the last element boundary (skipped elements between) */
+    NameClasses names[NAME_CACHE];
 } Walk;
+
+static int
+name_classes(Walk *w, const xmlChar *name)
+{
+    NameClasses *c = &w->names[((uintptr_t)name >> 3) & (NAME_CACHE - 1)];
+    if (c->name != name) {
+        const char *s = (const char *)name;
+        c->name = name;
+        c->classes = (IS_SKIP(name) ? K_SKIP : 0) | (IS_INLINE(name) ? K_INLINE : 0) |
+                     (is_block_tag(name) ? K_BLOCK : 0) | (strcmp(s, "br") == 0 ? K_BR : 0) |
+                     (strcmp(s, "a") == 0 ? K_LINK : 0);
+    }
+    return c->classes;
+}
+
+static int
+node_kind(Walk *w, const xmlNode *n)
+{
+    switch (n->type) {
+    case XML_TEXT_NODE:
+    case XML_CDATA_SECTION_NODE:
+        return N_TEXT;
+    case XML_COMMENT_NODE: /* clean_tree strips comments and processing instructions, tails kept */
+    case XML_PI_NODE:
+        return N_DROP;
+    case XML_ELEMENT_NODE: {
+        if (!n->name || n->ns)
+            return N_UNSUPPORTED;
+        int classes = name_classes(w, n->name);
+        return classes & K_SKIP ? N_SKIP : classes & K_INLINE ? N_INLINE : N_ELEMENT;
+    }
+    default:
+        return N_UNSUPPORTED;
+    }
+}
 
 static int
 grow(void **array, Py_ssize_t *cap, Py_ssize_t need, size_t item)
@@ -159,23 +230,32 @@ add(Walk *w, const char *s, Py_ssize_t n)
     return 0;
 }
 
-/* A run of adjacent text nodes from n on, read as one string (lxml's .text and .tail). */
+/* The text read since the last element boundary, as clean_tree leaves it: one string (the text
+ * nodes between were merged when the skipped elements between them went), inside one pair of link
+ * marks per <a> around it (an empty text is not marked) */
 static int
-add_run(Walk *w, xmlNode *n)
+flush_run(Walk *w)
 {
-    if (!n || !is_text(n))
+    if (w->run.len == 0)
         return 0;
-    if (!n->next || !is_text(n->next)) {
-        const char *s = n->content ? (const char *)n->content : "";
-        return add(w, s, (Py_ssize_t)strlen(s));
+    int rc;
+    if (w->links == 0) {
+        rc = add(w, w->run.data, w->run.len);
+    } else {
+        Buf *b = &w->scratch;
+        b->len = 0;
+        rc = 0;
+        for (Py_ssize_t k = 0; k < w->links && rc == 0; k++)
+            rc = buf_put(b, "\xee\x80\x81", 3); /* U+E001 */
+        if (rc == 0)
+            rc = buf_put(b, w->run.data, w->run.len);
+        for (Py_ssize_t k = 0; k < w->links && rc == 0; k++)
+            rc = buf_put(b, "\xee\x80\x82", 3); /* U+E002 */
+        if (rc == 0)
+            rc = add(w, b->data, b->len);
     }
-    w->scratch.len = 0;
-    for (; n && is_text(n); n = n->next) {
-        const char *s = n->content ? (const char *)n->content : "";
-        if (buf_put(&w->scratch, s, (Py_ssize_t)strlen(s)) < 0)
-            return -1;
-    }
-    return add(w, w->scratch.data, w->scratch.len);
+    w->run.len = 0;
+    return rc;
 }
 
 /* Runs of whitespace (str.isspace) as one space, none at either end: src[0:n] -> dst, its length */
@@ -445,16 +525,59 @@ stacked_tokens(PyObject *own, PyObject *top)
     return out;
 }
 
-/* ---- xpath positions: for each element child of a node, its [n] among same-tag siblings and
- * how many they are, found in two passes over the children with a hash of tag names (a page may
- * hold 100,000 <p> under one parent: no per-child sibling count) ---- */
+/* ---- xpath positions: for each element child of a node in clean_tree's tree (inline elements
+ * unwrapped, skipped ones gone), its [n] among same-tag siblings and how many they are, found in two
+ * passes over the children with a hash of tag names (a page may hold 100,000 <p> under one parent:
+ * no per-child sibling count) ---- */
+
+/* The first element child at or after n among el's children as clean_tree leaves them: inline
+ * elements unwrapped (their children read in their place), skipped elements and text passed; NULL at
+ * the end, or at a node this walk does not read (w->unsupported is then set) */
+static xmlNode *
+kid_from(Walk *w, xmlNode *el, xmlNode *n)
+{
+    while (n) {
+        int kind = node_kind(w, n);
+        if (kind == N_UNSUPPORTED) {
+            w->unsupported = 1;
+            return NULL;
+        }
+        if (kind == N_ELEMENT)
+            return n;
+        if (kind == N_INLINE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (!n->next) { /* past n, out of the inline elements it ends */
+            n = n->parent;
+            if (!n || n == el)
+                return NULL;
+        }
+        n = n->next;
+    }
+    return NULL;
+}
+
+/* The element child after c (one kid_from gave) */
+static xmlNode *
+next_kid(Walk *w, xmlNode *el, xmlNode *c)
+{
+    while (!c->next) {
+        c = c->parent;
+        if (!c || c == el)
+            return NULL;
+    }
+    return kid_from(w, el, c->next);
+}
+
 static int
 index_children(Walk *w, xmlNode *el, Frame *f)
 {
     Py_ssize_t count = 0;
-    for (xmlNode *c = el->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE)
-            count++;
+    for (xmlNode *c = kid_from(w, el, el->children); c; c = next_kid(w, el, c))
+        count++;
+    if (w->unsupported)
+        return -1;
     f->kid_base = w->n_kids;
     f->kid_count = count;
     f->kid_cursor = 0;
@@ -484,9 +607,7 @@ index_children(Walk *w, xmlNode *el, Frame *f)
     memset(keys, 0, (size_t)size * sizeof *keys);
     Kid *kids = w->kids + w->n_kids;
     Py_ssize_t k = 0;
-    for (xmlNode *c = el->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
+    for (xmlNode *c = kid_from(w, el, el->children); c; c = next_kid(w, el, c)) {
         Py_ssize_t s = (Py_ssize_t)(fnv1a((const char *)c->name, (Py_ssize_t)strlen((const char *)c->name)) & (uint64_t)(size - 1));
         while (keys[s] && keys[s] != c->name && strcmp((const char *)keys[s], (const char *)c->name) != 0)
             s = (s + 1) & (size - 1);
@@ -503,22 +624,7 @@ index_children(Walk *w, xmlNode *el, Frame *f)
     return 0;
 }
 
-/* The children a node may hold here: elements and text. Anything else goes to the Python walk,
- * which skips such nodes with their tails. */
-static int
-check_children(Walk *w, xmlNode *el)
-{
-    for (xmlNode *c = el->children; c; c = c->next)
-        if (!(c->type == XML_ELEMENT_NODE && c->name && !c->ns) && !is_text(c))
-            w->unsupported = 1;
-    return w->unsupported ? -1 : 0;
-}
-
-static int
-is_br(const xmlNode *el)
-{
-    return strcmp((const char *)el->name, "br") == 0;
-}
+#define IS_BR(w, el) (name_classes((w), (el)->name) & K_BR)
 
 /* html._Maker._flush_at_br: flushed as if inside the <br> */
 static int
@@ -562,7 +668,7 @@ enter(Walk *w, xmlNode *el)
         w->unsupported = 1;
         return -1;
     }
-    if (is_br(el)) { /* void: no frame, no xpath */
+    if (IS_BR(w, el)) { /* void: no frame, no xpath */
         if (el->children) {
             w->unsupported = 1;
             return -1;
@@ -570,8 +676,6 @@ enter(Walk *w, xmlNode *el)
         w->brs += 1;
         return w->brs >= 2 ? flush_at_br(w, el) : add(w, "\n", 1);
     }
-    if (check_children(w, el) < 0)
-        return -1;
     if (grow((void **)&w->frames, &w->cap_frames, w->n_frames + 1, sizeof(Frame)) < 0)
         return -1;
     parent = &w->frames[w->n_frames - 1];
@@ -608,7 +712,7 @@ enter(Walk *w, xmlNode *el)
     f->kid_count = f->kid_cursor = 0;
     if (index_children(w, el, f) < 0)
         return -1;
-    if (is_block_tag(el->name)) {
+    if (name_classes(w, el->name) & K_BLOCK) {
         if (flush(w, NULL, f->tokens) < 0)
             return -1;
         if (grow((void **)&w->open_ids, &w->cap_open, w->n_open + 1, sizeof(Py_ssize_t)) < 0 ||
@@ -617,74 +721,83 @@ enter(Walk *w, xmlNode *el)
         w->open_ids[w->n_open] = w->next_id++;
         w->open_frames[w->n_open++] = w->n_frames - 1;
     }
-    return add_run(w, el->children);
+    return 0;
 }
 
-/* The end event of ``el`` */
+/* The end event of ``el``, an element with a frame (not a <br>) */
 static int
 leave(Walk *w, xmlNode *el)
 {
-    if (!is_br(el)) {
-        Frame *f = &w->frames[w->n_frames - 1];
-        if (is_block_tag(el->name)) {
-            if (flush(w, NULL, f->tokens) < 0)
-                return -1;
-            if (w->n_open)
-                w->n_open--;
-        }
-        w->n_kids = f->kid_base;
-        Py_CLEAR(f->tokens);
-        w->n_frames--;
+    Frame *f = &w->frames[w->n_frames - 1];
+    if (name_classes(w, el->name) & K_BLOCK) {
+        if (flush(w, NULL, f->tokens) < 0)
+            return -1;
+        if (w->n_open)
+            w->n_open--;
     }
-    return add_run(w, el->next);
+    w->n_kids = f->kid_base;
+    Py_CLEAR(f->tokens);
+    w->n_frames--;
+    return 0;
 }
 
-static xmlNode *
-next_element(Walk *w, xmlNode *n)
-{
-    for (; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE)
-            return n;
-        if (!is_text(n)) {
-            w->unsupported = 1;
-            return NULL;
-        }
-    }
-    return NULL;
-}
-
+/* The tree in document order as clean_tree leaves it: skipped elements, comments and processing
+ * instructions passed (their tails read), inline elements unwrapped (no event; <a> counts links), the
+ * text between two element boundaries read as one run */
 static int
 run(Walk *w, xmlNode *root)
 {
-    xmlNode *node = root;
-    if (enter(w, node) < 0)
+    if (node_kind(w, root) != N_ELEMENT || IS_BR(w, root)) {
+        w->unsupported = 1; /* the Python walk reads such a root */
         return -1;
+    }
+    if (enter(w, root) < 0)
+        return -1;
+    xmlNode *at = root, *n = root->children; /* n: the next node among at's children */
     for (;;) {
-        xmlNode *child = is_br(node) ? NULL : next_element(w, node->children);
-        if (w->unsupported)
-            return -1;
-        if (child) {
-            if (enter(w, child) < 0)
-                return -1;
-            node = child;
-            continue;
-        }
-        for (;;) {
-            if (leave(w, node) < 0)
-                return -1;
-            if (node == root)
-                return flush(w, NULL, w->frames[0].tokens);
-            xmlNode *sib = next_element(w, node->next);
-            if (w->unsupported)
-                return -1;
-            if (sib) {
-                if (enter(w, sib) < 0)
+        if (n) {
+            switch (node_kind(w, n)) {
+            case N_TEXT:
+                if (n->content && buf_put(&w->run, (const char *)n->content, (Py_ssize_t)strlen((const char *)n->content)) < 0)
                     return -1;
-                node = sib;
-                break;
+                n = n->next;
+                continue;
+            case N_DROP:
+            case N_SKIP:
+                n = n->next;
+                continue;
+            case N_UNSUPPORTED:
+                w->unsupported = 1;
+                return -1;
+            case N_INLINE:
+                if (flush_run(w) < 0)
+                    return -1;
+                w->links += (name_classes(w, n->name) & K_LINK) != 0;
+                at = n;
+                n = n->children;
+                continue;
+            default: /* N_ELEMENT */
+                if (flush_run(w) < 0 || enter(w, n) < 0)
+                    return -1;
+                if (IS_BR(w, n)) { /* void: its tail is the text read after it */
+                    n = n->next;
+                    continue;
+                }
+                at = n;
+                n = n->children;
+                continue;
             }
-            node = node->parent;
         }
+        if (flush_run(w) < 0) /* the end of at's children */
+            return -1;
+        if (node_kind(w, at) == N_INLINE)
+            w->links -= (name_classes(w, at->name) & K_LINK) != 0;
+        else if (leave(w, at) < 0)
+            return -1;
+        if (at == root)
+            return flush(w, NULL, w->frames[0].tokens);
+        n = at->next;
+        at = at->parent;
     }
 }
 
@@ -750,6 +863,7 @@ done:
     PyMem_Free(w.pieces.data);
     PyMem_Free(w.xpath.data);
     PyMem_Free(w.scratch.data);
+    PyMem_Free(w.run.data);
     PyMem_Free(w.attr.data);
     return result;
 }

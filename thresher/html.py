@@ -291,24 +291,36 @@ def _hidden_short_style(style: str) -> bool:
 
 
 def walk_tree(root: etree._Element, max_blocks: int) -> tuple[list[Block], list[tuple[int, ...]]]:
-    """The blocks of a cleaned tree and, per block, the ids of its block ancestors (nearest first).
+    """The blocks of a tree that ``clean_tree`` cleaned and, per block, the ids of its block
+    ancestors (nearest first).
 
-    The tree must not change during the walk (it is the caller's own). The C walk takes the page when it was built for this lxml and knows every node of the tree;
-    otherwise the Python walk does, with the same result (``tests/test_htmlwalk.py``).
+    The tree must not change during the walk (it is the caller's own). The C walk takes the page
+    when it was built for this lxml and knows every node of the tree; otherwise the Python walk
+    does, with the same result (``tests/test_htmlwalk.py``).
     """
-    if _C_WALK and _htmlwalk is not None and isinstance(max_blocks, int):
-        # the tree is html_blocks' own: nothing changes it while the C walk reads it
-        limit = min(max_blocks, sys.maxsize)  # the same limit, as a C size
-        rows = _htmlwalk.walk(root, limit, _attr_tokens_cached, _hidden_style, LimitExceededError)
-        if rows is not None:
-            # positional: Block's fields in order (index, text, kind, tag, dom_path, xpath, attr_tokens,
-            # link_chars, depth), a third faster than keywords on a page's hundreds of blocks
-            blocks = [Block(index, text, "html", tag, dom_path, xpath, tokens, link_chars, depth)
-                      for index, (text, link_chars, tag, dom_path, xpath, tokens, depth, _) in enumerate(rows)]
-            return blocks, [row[7] for row in rows]
+    found = _c_walk(root, max_blocks)
+    if found is not None:
+        return found
     maker = _Maker(etree.ElementTree(root), max_blocks)
     maker.walk(root)  # iterwalk is iterative: no Python recursion however deep the page
     return maker.blocks, maker.ancestry
+
+
+def _c_walk(root: etree._Element, max_blocks: int) -> tuple[list[Block], list[tuple[int, ...]]] | None:
+    """The C walk's blocks and ancestry, or None when it does not take the page. It reads a tree
+    as ``clean_tree`` would leave it (skipped elements passed, inline ones unwrapped, link text
+    marked), so a parsed tree needs no cleaning first, and a cleaned one reads the same."""
+    if not (_C_WALK and _htmlwalk is not None and isinstance(max_blocks, int)):
+        return None
+    limit = min(max_blocks, sys.maxsize)  # the same limit, as a C size
+    rows = _htmlwalk.walk(root, limit, _attr_tokens_cached, _hidden_style, LimitExceededError)
+    if rows is None:
+        return None
+    # positional: Block's fields in order (index, text, kind, tag, dom_path, xpath, attr_tokens,
+    # link_chars, depth), a third faster than keywords on a page's hundreds of blocks
+    blocks = [Block(index, text, "html", tag, dom_path, xpath, tokens, link_chars, depth)
+              for index, (text, link_chars, tag, dom_path, xpath, tokens, depth, _) in enumerate(rows)]
+    return blocks, [row[7] for row in rows]
 
 
 def _split_links(raw: str) -> tuple[str, int]:
@@ -344,8 +356,13 @@ def html_blocks(text: str, *, max_blocks: int = MAX_BLOCKS_DEFAULT) -> tuple[lis
         text = _LINK_MARKS.sub("", text)
     root = parse_html(text)
     title = page_title(root)
-    clean_tree(root)
-    blocks, ancestry = walk_tree(root, max_blocks)
+    found = _c_walk(root, max_blocks)  # the parsed tree, read as if cleaned
+    if found is None:
+        clean_tree(root)
+        maker = _Maker(etree.ElementTree(root), max_blocks)
+        maker.walk(root)
+        found = maker.blocks, maker.ancestry
+    blocks, ancestry = found
     add_prose_shares(blocks, ancestry)
     return blocks, title
 
