@@ -50,6 +50,15 @@ def _rows(page: str):
     return htmlwalk.walk(root, 10**6, html.attr_tokens, html._hidden_style, LimitExceededError)
 
 
+def test_tag_tables_are_html_pys(c_walk):
+    # the C walk's own copies: a tag added to html.py's lists must be added there too
+    assert set(c_walk.BLOCK_TAGS) == html.BLOCK_TAGS
+    assert set(c_walk.SKIP_TAGS) == set(html.SKIP_TAGS)
+    assert set(c_walk.INLINE_TAGS) == set(html.INLINE_TAGS)
+    for table in (c_walk.BLOCK_TAGS, c_walk.SKIP_TAGS, c_walk.INLINE_TAGS):
+        assert list(table) == sorted(table)  # bsearch reads them sorted
+
+
 def test_example_pages_segment_alike(c_walk):
     pages = [p.decode("utf-8") for p in example_pages() if p.lstrip()[:1] == b"<"]
     assert pages

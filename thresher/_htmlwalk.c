@@ -3,7 +3,10 @@
  * walk(root, max_blocks, attr_tokens, hidden_style, limit_error) returns one tuple per
  * block, (raw text, tag, dom_path, xpath, class/id tokens, depth, ancestry), exactly as the Python walk
  * (thresher/html.py) fills its Blocks before whitespace is collapsed, or None when the page holds a node
- * this walk does not handle (a comment, an entity, a namespace...): the Python walk then takes the page.
+ * this walk does not handle (an entity reference, a namespace...): the Python walk then takes the page.
+ * It reads a tree as html.clean_tree leaves it, whether or not clean_tree ran: skipped elements,
+ * comments and processing instructions are passed (their tails kept), inline elements are unwrapped,
+ * and the text inside each <a> is marked with LINK_START and LINK_END, as clean_tree marks it.
  * The tree is read through lxml's public C struct (an _Element's xmlNode) and libxml2's node structs,
  * never changed, and walked without recursion. Texts are read as lxml reads .text and .tail: every
  * run of adjacent text nodes as one string. The caller holds the GIL throughout (Python objects are
@@ -1032,6 +1035,25 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_htmlwalk", NULL, -1, methods, NULL, NULL, NULL, NULL};
 
+static int
+add_names(PyObject *m, const char *attr, const char **names, size_t n)
+{
+    PyObject *t = PyTuple_New((Py_ssize_t)n);
+    for (size_t i = 0; t && i < n; i++) {
+        PyObject *name = PyUnicode_FromString(names[i]);
+        if (!name) {
+            Py_CLEAR(t);
+            break;
+        }
+        PyTuple_SET_ITEM(t, (Py_ssize_t)i, name);
+    }
+    if (!t || PyModule_AddObject(m, attr, t) < 0) {
+        Py_XDECREF(t);
+        return -1;
+    }
+    return 0;
+}
+
 PyMODINIT_FUNC
 PyInit__htmlwalk(void)
 {
@@ -1050,6 +1072,13 @@ PyInit__htmlwalk(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
+    /* the tag tables, for a test to hold them to html.py's */
+    if (add_names(m, "BLOCK_TAGS", BLOCK_TAGS, sizeof BLOCK_TAGS / sizeof *BLOCK_TAGS) < 0 ||
+        add_names(m, "SKIP_TAGS", SKIP_TAGS, sizeof SKIP_TAGS / sizeof *SKIP_TAGS) < 0 ||
+        add_names(m, "INLINE_TAGS", INLINE_TAGS, sizeof INLINE_TAGS / sizeof *INLINE_TAGS) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
     /* what this walk was built against: the caller uses it only with the same major versions */
     if (PyModule_AddStringConstant(m, "LXML_VERSION", LXML_VERSION_STRING) < 0 ||
         PyModule_AddIntConstant(m, "LIBXML_VERSION", LIBXML_VERSION) < 0) {
