@@ -300,3 +300,31 @@ def test_stop_words_must_be_an_exact_frozenset(c_terms):
                  lambda s: c_terms.block_counts(["hello wo1"], s, 100, 100, 100)):
         with pytest.raises(TypeError, match="frozenset"):
             call(Words(["abc"]))
+
+
+_PHRASE_PIECE = st.one_of(
+    st.sampled_from(["read more", "Read More", "COOKIES", "cookie", "login", "log in", "Log  in", "sign up", "terms of use",
+                     "Terms of Service", "terms of", "related posts", "Related Stories", "comments", "Comment",
+                     "copyright", "Copyrights", "all rights reserved", "All Rights", "(c) 2024", "(C)\u2003\u0663\u0664\u0665\u0666",
+                     "(c)199", "\u00a9", "recommended", "you may also like", "ſubscribe", "coo\u212aie", "s\u0131gn in",
+                     "l\u0130nk", "Trending", "newsletters", "e.g. Then", '." The', ".) A", "!  \u201cNo", "? x", ".\u2019 B"]),
+    st.text(st.sampled_from(list(" _-.!?\"\u201d\u2019)\u201c\n\u00a0\u2003\x1c0123456789Aaxé\u0130\u0131\u212a\u017f")), max_size=4),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts=st.lists(st.lists(_PHRASE_PIECE, max_size=10).map("".join), max_size=6), limit=st.integers(0, 80))
+def test_phrase_counts_are_the_regexs(c_terms, texts, limit):
+    from thresher.features import _BOILER_PHRASE, _COPYRIGHT, _SENTENCE_END
+
+    got = np.frombuffer(c_terms.phrase_counts(texts, limit), dtype=np.int64).reshape(len(texts), 3).tolist()
+    assert got == [[len(_SENTENCE_END.findall(t[:limit])), int(bool(_COPYRIGHT.search(t[:limit]))),
+                    len(_BOILER_PHRASE.findall(t[:limit]))] for t in texts]
+
+
+def test_phrase_counts_refuse_bad_arguments(c_terms):
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        c_terms.phrase_counts(["a", 3], 10)
+    with pytest.raises(ValueError, match="negative"):
+        c_terms.phrase_counts(["a"], -1)
+    assert c_terms.phrase_counts([], 10) == b""

@@ -792,6 +792,166 @@ done:
     return result;
 }
 
+/* ---- the block features' three phrase columns: features._SENTENCE_END, _COPYRIGHT, _BOILER_PHRASE ----
+ *
+ * phrase_counts(texts, max_chars) -> int64 bytes, 3 per text: in text[:max_chars], how many matches
+ * re.findall finds of _SENTENCE_END, whether re.search finds _COPYRIGHT (0 or 1), and how many of
+ * _BOILER_PHRASE. Each is the regex written out as re runs it on str: \w, \s and \d are Unicode's
+ * (str.isalnum or '_', str.isspace, str.isdecimal); re.IGNORECASE lets an ASCII letter match its
+ * other case and, as re's case table does, i match U+0130 and U+0131, k U+212A, s U+017F; the
+ * alternatives are tried in the pattern's order (an optional letter or space first taken), the
+ * first one followed by a word boundary wins, and findall goes on after it. tests/test_terms.py
+ * holds them to the regexes. */
+
+/* c matches the lower-case ASCII letter or space p under re.IGNORECASE */
+static inline int
+ci_eq(Py_UCS4 c, char p)
+{
+    if (c < 128)
+        return (c >= 'A' && c <= 'Z' ? c + 32 : c) == (Py_UCS4)(unsigned char)p;
+    return (p == 'i' && (c == 0x130 || c == 0x131)) || (p == 'k' && c == 0x212A) || (p == 's' && c == 0x17F);
+}
+
+/* data[at:at + len(word)] matches word (lower case) under re.IGNORECASE; 1 with *end after it */
+static int
+ci_at(int kind, const void *data, Py_ssize_t length, Py_ssize_t at, const char *word, Py_ssize_t *end)
+{
+    for (; *word; word++, at++)
+        if (at >= length || !ci_eq(PyUnicode_READ(kind, data, at), *word))
+            return 0;
+    *end = at;
+    return 1;
+}
+
+/* _BOILER_PHRASE's alternatives, optional parts expanded in the order re tries them */
+static const char *BOILER[] = {
+    "read more", "click here", "sign up", "subscribe", "log in", "login", "sign in", "cookies", "cookie",
+    "newsletter", "share this", "follow us", "all rights", "privacy policy", "terms of use", "terms of service",
+    "skip to", "back to top", "related articles", "related posts", "related stories", "advertisement",
+    "read now", "learn more", "contact us", "you may also like", "recommended", "trending", "comments",
+    "comment", NULL};
+
+static int64_t
+boiler_phrases(int kind, const void *data, Py_ssize_t length)
+{
+    int64_t found = 0;
+    for (Py_ssize_t i = 0; i < length;) {
+        Py_ssize_t end = -1;
+        if (i == 0 || !is_word(PyUnicode_READ(kind, data, i - 1))) { /* \b before: the phrases start with a letter */
+            for (const char **w = BOILER; *w && end < 0; w++) {
+                Py_ssize_t e;
+                if (ci_at(kind, data, length, i, *w, &e) && (e == length || !is_word(PyUnicode_READ(kind, data, e))))
+                    end = e; /* and \b after */
+            }
+        }
+        if (end > 0) {
+            found++;
+            i = end;
+        } else {
+            i++;
+        }
+    }
+    return found;
+}
+
+static int
+copyright_at(int kind, const void *data, Py_ssize_t length, Py_ssize_t i)
+{
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    Py_ssize_t end;
+    if (c == 0xA9) /* © */
+        return 1;
+    if ((i == 0 || !is_word(PyUnicode_READ(kind, data, i - 1))) && ci_at(kind, data, length, i, "copyright", &end) &&
+        (end == length || !is_word(PyUnicode_READ(kind, data, end))))
+        return 1;
+    if (ci_at(kind, data, length, i, "all rights reserved", &end))
+        return 1;
+    if (c == '(' && i + 2 < length && ci_eq(PyUnicode_READ(kind, data, i + 1), 'c') &&
+        PyUnicode_READ(kind, data, i + 2) == ')') {
+        Py_ssize_t at = i + 3;
+        while (at < length && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, at)))
+            at++;
+        int digits = 0;
+        while (digits < 4 && at + digits < length && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, at + digits)))
+            digits++;
+        return digits == 4;
+    }
+    return 0;
+}
+
+static int64_t
+sentence_ends(int kind, const void *data, Py_ssize_t length)
+{
+    int64_t found = 0;
+    for (Py_ssize_t i = 0; i < length;) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '.' || c == '!' || c == '?') {
+            Py_ssize_t at = i + 1;
+            if (at < length) {
+                Py_UCS4 q = PyUnicode_READ(kind, data, at);
+                at += q == '"' || q == 0x201D || q == 0x2019 || q == ')'; /* " ” ’ ) */
+            }
+            Py_ssize_t spaces = at;
+            while (at < length && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, at)))
+                at++;
+            if (at > spaces && at < length) {
+                Py_UCS4 next = PyUnicode_READ(kind, data, at);
+                if ((next >= 'A' && next <= 'Z') || next == 0x201C || next == '"') { /* [A-Z“"] */
+                    found++;
+                    i = at + 1;
+                    continue;
+                }
+            }
+        }
+        i++;
+    }
+    return found;
+}
+
+static PyObject *
+phrase_counts(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *list;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "O!n", &PyList_Type, &list, &max_chars))
+        return NULL;
+    if (max_chars < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative limit");
+        return NULL;
+    }
+    PyObject *texts = PyList_AsTuple(list);
+    if (!texts)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 3 * (Py_ssize_t)sizeof(int64_t));
+    if (!out) {
+        Py_DECREF(texts);
+        return NULL;
+    }
+    int64_t *row = (int64_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++, row += 3) {
+        PyObject *text = text_at(texts, i);
+        if (!text) {
+            Py_DECREF(out);
+            Py_DECREF(texts);
+            return NULL;
+        }
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        if (length > max_chars)
+            length = max_chars;
+        row[0] = sentence_ends(kind, data, length);
+        row[1] = 0;
+        for (Py_ssize_t at = 0; at < length && !row[1]; at++)
+            row[1] = copyright_at(kind, data, length, at);
+        row[2] = boiler_phrases(kind, data, length);
+    }
+    Py_DECREF(texts);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"terms", terms, METH_VARARGS,
      "terms(texts, index) -> (ids, counts): the words and word pairs found (index: a dict or compile_index's), as int64 bytes"},
@@ -800,6 +960,8 @@ static PyMethodDef methods[] = {
     {"decide", decide, METH_VARARGS,
      "decide(texts, table, idf, coef, intercept, logs) -> float64 bytes (texts, classes): the word model's decision values"},
     {"compile_index", compile_index, METH_VARARGS, "compile_index(index) -> a table terms() reads without making a str per word"},
+    {"phrase_counts", phrase_counts, METH_VARARGS,
+     "phrase_counts(texts, max_chars) -> int64 bytes, per text: sentence ends, copyright (0/1), boilerplate phrases"},
     {"block_counts", block_counts, METH_VARARGS,
      "block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, 10 counts per text"},
     {NULL, NULL, 0, NULL},

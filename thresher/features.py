@@ -29,8 +29,9 @@ from .stopwords import STOPWORDS
 try:  # the counting in C (optional, built at install): _block_row and _topic_words are its reference
     from ._terms import block_counts as _block_counts
     from ._terms import page_words as _page_words
+    from ._terms import phrase_counts as _phrase_counts
 except ImportError:
-    _block_counts = _page_words = None
+    _block_counts = _page_words = _phrase_counts = None
 
 FEATURE_SET = "block_features.v1"
 # DOM features of a text page: a value no real feature takes (all are >= 0).
@@ -174,14 +175,15 @@ def _counted_rows(blocks: list[Block], html: np.ndarray, rows: np.ndarray) -> li
         rows[:, 7] = digits / sample
         rows[:, 8] = capitals / np.where(letters > 0, letters, 1)
         rows[:, 9] = upper_first / some
+    # the three regex columns, found in C as the regexes find them (tests/test_terms.py)
+    phrases = np.frombuffer(_phrase_counts(texts, MAX_ANALYSED_CHARS), dtype=np.int64).reshape(len(blocks), 3)
     rest = []  # one assignment for all blocks: a numpy row assignment per block costs more than its values
-    for b, h in zip(blocks, html.tolist()):
-        text = b.text[:MAX_ANALYSED_CHARS]
+    for b, h, (sentence_ends, copyright, boiler) in zip(blocks, html.tolist(), phrases.tolist()):
         rest.append((
-            float(text.endswith(_TERMINAL)),
-            float(len(_SENTENCE_END.findall(text)) + 1),
-            float(bool(_COPYRIGHT.search(text))),
-            float(len(_BOILER_PHRASE.findall(text))),
+            float(b.text[:MAX_ANALYSED_CHARS].endswith(_TERMINAL)),
+            float(sentence_ends + 1),
+            float(copyright),
+            float(boiler),
             float(b.is_title),
             float(h),
             float(b.depth) if h else nan,
