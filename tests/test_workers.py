@@ -56,12 +56,13 @@ def _workers_of(pid: int) -> list[int]:
 def test_a_worker_that_dies_costs_only_its_page(tmp_path):
     # a big page keeps its worker busy long enough to be killed mid-page, as the OOM killer would
     big = tmp_path / "big.html"
-    paragraph = "<p>" + "The court heard the case of the defendant again today. " * 20 + "</p>\n"
+    # (13 MB: labeling it takes about a second here, three times the wait below)
+    paragraph = "<p>" + "The court heard the case of the defendant again today. " * 40 + "</p>\n"
     big.write_text("<html><body>" + paragraph * 6000 + "</body></html>")
     killed: list[int] = []
 
     def kill_workers() -> None:
-        time.sleep(1.0)  # the big page is in its worker by now, and takes far longer than this
+        time.sleep(0.3)  # the big page is in its worker by now, and takes far longer than this
         for worker in _workers_of(os.getpid()):
             os.kill(worker, signal.SIGKILL)
             killed.append(worker)
