@@ -245,6 +245,20 @@ text_at(PyObject *texts, Py_ssize_t i)
     return NULL;
 }
 
+/* A str's characters as the scans read them: its kind and data, its length cut to max_chars */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t length;
+} Chars;
+
+static inline Chars
+chars_of(PyObject *text, Py_ssize_t max_chars)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    return (Chars){PyUnicode_KIND(text), PyUnicode_DATA(text), length < max_chars ? length : max_chars};
+}
+
 /* The ids of one text's words and pairs found in the table, appended to ids in terms()' order;
  * pair is the caller's scratch buffer. 0, or -1 with an exception set. */
 static int
@@ -612,11 +626,10 @@ block_counts(PyObject *self, PyObject *args)
         PyObject *text = text_at(texts, i);
         if (!text)
             goto fail;
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
-        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-        if (length > max_chars)
-            length = max_chars;
+        Chars c = chars_of(text, max_chars);
+        int kind = c.kind;
+        const void *data = c.data;
+        Py_ssize_t length = c.length;
         memset(row, 0, BLOCK_COUNTS * sizeof(int64_t));
         row[0] = length;
         for (Py_ssize_t at = 0, start; next_word(kind, data, length, &at, &start);) {
@@ -937,16 +950,12 @@ phrase_counts(PyObject *self, PyObject *args)
             Py_DECREF(texts);
             return NULL;
         }
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
-        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-        if (length > max_chars)
-            length = max_chars;
-        row[0] = sentence_ends(kind, data, length);
+        Chars c = chars_of(text, max_chars);
+        row[0] = sentence_ends(c.kind, c.data, c.length);
         row[1] = 0;
-        for (Py_ssize_t at = 0; at < length && !row[1]; at++)
-            row[1] = copyright_at(kind, data, length, at);
-        row[2] = boiler_phrases(kind, data, length);
+        for (Py_ssize_t at = 0; at < c.length && !row[1]; at++)
+            row[1] = copyright_at(c.kind, c.data, c.length, at);
+        row[2] = boiler_phrases(c.kind, c.data, c.length);
     }
     Py_DECREF(texts);
     return out;
