@@ -140,6 +140,14 @@ def test_deep_and_wide_pages(c_walk):
     assert blocks[-3][1:6:4] == ("One paragraph.", "/html/body/div/p[20000]")  # positions counted once per parent
 
 
+def test_many_distinct_tag_names_segment_alike(c_walk):
+    # the walk's table of tag names grows and rehashes many times (a hostile page may hold a million
+    # names; looked up one by one, they cost quadratic time)
+    page = "<html><body>" + "".join(f"<div><t{i} class=c{i % 7}>word {i}</t{i}></div>" for i in range(5000)) + "</body></html>"
+    blocks = _same(page)
+    assert len(blocks) - 1 == 5000 and blocks[1234][1] == "word 1234"
+
+
 def test_the_block_limit_is_the_same(c_walk):
     page = "<html><body>" + "<p>Para.</p><p> \u00a0 </p>" * 50 + "</body></html>"
     assert len(_segment(page, c=True, max_blocks=50)) == 51

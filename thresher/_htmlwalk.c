@@ -128,9 +128,9 @@ typedef struct {
     PyObject *blocks;
     Py_ssize_t n_blocks, max_blocks;
     PyObject *attr_tokens, *hidden_style, *limit_error, *empty, *body_tag, *no_xpath;
-    const xmlChar **tag_names; /* tags made once per name (libxml2 interns names) */
+    const xmlChar **tag_names; /* tags made once per name (libxml2 interns names): a hash table */
     PyObject **tag_objs;
-    Py_ssize_t n_tags, cap_tags;
+    Py_ssize_t n_tags, cap_tags; /* cap_tags: 0 or a power of two */
     int unsupported; /* a node this walk does not handle: give the page to the Python walk */
     Py_ssize_t links; /* <a> elements open: clean_tree marks the text inside each with LINK_START, LINK_END */
     Buf run;          /* the text nodes read since the last element boundary (skipped elements between) */
@@ -345,27 +345,57 @@ dom_path(Walk *w, const char *extra)
     return PyUnicode_DecodeUTF8(b->data ? b->data : "", b->len, NULL);
 }
 
-/* The tag of an element as lxml gives it (str), made once per name: libxml2 interns names */
+/* The slot of name in the tags' open-addressing table (its own, or the empty one it would take) */
+static Py_ssize_t
+tag_slot(const Walk *w, const xmlChar *name)
+{
+    size_t mask = (size_t)w->cap_tags - 1;
+    size_t slot = (size_t)(((uintptr_t)name >> 3) * 0x9E3779B97F4A7C15ull >> 16) & mask;
+    while (w->tag_names[slot] && w->tag_names[slot] != name)
+        slot = (slot + 1) & mask;
+    return (Py_ssize_t)slot;
+}
+
+/* The tag of an element as lxml gives it (str), made once per name pointer (libxml2 interns names):
+ * a hash table, as a hostile page may hold a million distinct names */
 static PyObject *
 tag_of(Walk *w, const xmlChar *name)
 {
-    for (Py_ssize_t k = w->n_tags - 1; k >= 0; k--) /* a page has a few dozen names */
-        if (w->tag_names[k] == name)
-            return w->tag_objs[k];
-    if (w->n_tags == w->cap_tags) {
-        Py_ssize_t cap = w->cap_tags;
-        if (grow((void **)&w->tag_names, &cap, w->n_tags + 1, sizeof(const xmlChar *)) < 0)
+    if (w->cap_tags) {
+        Py_ssize_t slot = tag_slot(w, name);
+        if (w->tag_names[slot])
+            return w->tag_objs[slot];
+    }
+    if (2 * (w->n_tags + 1) > w->cap_tags) { /* at most half full: rehash into twice the slots */
+        Walk bigger = *w;
+        bigger.cap_tags = w->cap_tags ? 2 * w->cap_tags : 64;
+        bigger.tag_names = PyMem_Calloc((size_t)bigger.cap_tags, sizeof(const xmlChar *));
+        bigger.tag_objs = PyMem_Calloc((size_t)bigger.cap_tags, sizeof(PyObject *));
+        if (!bigger.tag_names || !bigger.tag_objs) {
+            PyMem_Free(bigger.tag_names);
+            PyMem_Free(bigger.tag_objs);
+            PyErr_NoMemory();
             return NULL;
-        cap = w->cap_tags;
-        if (grow((void **)&w->tag_objs, &cap, w->n_tags + 1, sizeof(PyObject *)) < 0)
-            return NULL;
-        w->cap_tags = cap;
+        }
+        for (Py_ssize_t k = 0; k < w->cap_tags; k++)
+            if (w->tag_names[k]) {
+                Py_ssize_t slot = tag_slot(&bigger, w->tag_names[k]);
+                bigger.tag_names[slot] = w->tag_names[k];
+                bigger.tag_objs[slot] = w->tag_objs[k];
+            }
+        PyMem_Free(w->tag_names);
+        PyMem_Free(w->tag_objs);
+        w->tag_names = bigger.tag_names;
+        w->tag_objs = bigger.tag_objs;
+        w->cap_tags = bigger.cap_tags;
     }
     PyObject *tag = PyUnicode_DecodeUTF8((const char *)name, (Py_ssize_t)strlen((const char *)name), NULL);
     if (!tag)
         return NULL;
-    w->tag_names[w->n_tags] = name;
-    w->tag_objs[w->n_tags++] = tag; /* owned by the cache */
+    Py_ssize_t slot = tag_slot(w, name);
+    w->tag_names[slot] = name;
+    w->tag_objs[slot] = tag; /* owned by the table */
+    w->n_tags++;
     return tag;
 }
 
@@ -850,8 +880,8 @@ done:
     Py_XDECREF(w.holder_xpath);
     Py_XDECREF(w.blocks);
     Py_XDECREF(w.empty);
-    for (Py_ssize_t k = 0; k < w.n_tags; k++)
-        Py_DECREF(w.tag_objs[k]);
+    for (Py_ssize_t k = 0; k < w.cap_tags; k++)
+        Py_XDECREF(w.tag_objs[k]);
     PyMem_Free(w.tag_names);
     PyMem_Free(w.tag_objs);
     Py_XDECREF(w.body_tag);
