@@ -148,6 +148,47 @@ def test_many_distinct_tag_names_segment_alike(c_walk):
     assert len(blocks) - 1 == 5000 and blocks[1234][1] == "word 1234"
 
 
+def test_link_marks_the_page_writes_are_dropped_on_both_paths(c_walk):
+    # character references give the private marks back after parsing: they are the page's, not links
+    for page in ("<p>&#xe001;<b>abc</b></p>", "<p>x &#57346;<a href=x>l&#xE001;ink</a> y&#xe002;</p>",
+                 "<ul><li><a href=x>&#xe002;one</a>&#xe001;</li><li>&#xe001; two</li></ul>"):
+        blocks = _same(f"<html><body>{page}</body></html>")
+        assert all("\ue001" not in b[1] and "\ue002" not in b[1] for b in blocks[:-1])
+    texts = [(b[1], b[7]) for b in _same("<html><body><p>x &#57346;<a href=x>l&#xE001;ink</a> y</p></body></html>")[:-1]]
+    assert texts == [("x link y", 4)]
+
+
+def test_nested_links_mark_each_text_once(c_walk):
+    # a thousand nested links must not put a thousand marks around each text (memory grows with them)
+    page = "<html><body><p>" + "<a href=x><b>" * 300 + "<i>word</i> " * 50 + "</p></body></html>"
+    blocks = _same(page)
+    assert [(b[1], b[7]) for b in blocks[:-1]] == [(" ".join(["word"] * 50), 200)]  # each marked part stripped
+    root = html.parse_html(page)
+    html.clean_tree(root)
+    assert not any(html.LINK_START * 2 in t for t in root.itertext())  # one mark, not one per link
+
+
+def _fnv1a(name: str) -> int:
+    h = 1469598103934665603
+    for byte in name.encode():
+        h = ((h ^ byte) * 1099511628211) & (2**64 - 1)
+    return h
+
+
+def test_tag_names_made_to_collide_go_to_the_python_walk(c_walk):
+    # the children's names are hashed to count same-tag siblings; a page choosing colliding names
+    # would make that quadratic: past 64 probes the C walk declines and Python's dict counts them
+    names, i = [], 0
+    while len(names) < 100:
+        name = f"t{i}"
+        if _fnv1a(name) & 1023 == 7:
+            names.append(name)
+        i += 1
+    page = "<html><body><div>" + "".join(f"<{n}>w{k}</{n}>" for k, n in enumerate(names)) + "</div></body></html>"
+    assert _rows(page) is None
+    assert len(_same(page)) == 2
+
+
 def test_the_block_limit_is_the_same(c_walk):
     page = "<html><body>" + "<p>Para.</p><p> \u00a0 </p>" * 50 + "</body></html>"
     assert len(_segment(page, c=True, max_blocks=50)) == 51

@@ -37,6 +37,7 @@ struct LxmlElementHead {
 #define MAX_ATTR_TOKENS 24 /* html.MAX_ATTR_TOKENS */
 #define MAX_ANCESTORS 12   /* html.MAX_ANCESTORS */
 #define ATTR_CHARS 300     /* html.attr_tokens reads raw[:300] */
+#define MAX_PROBES 64 /* index_children's hash: past this, a page chose colliding names */
 #define MAX_PROSE_ID ((Py_ssize_t)1 << 26) /* prose_shares' arrays: ids the walk of a page can reach */
 #define PATH_TAIL 8        /* dom_path: the last 8 tags */
 
@@ -134,6 +135,7 @@ typedef struct {
     int unsupported; /* a node this walk does not handle: give the page to the Python walk */
     Py_ssize_t links; /* <a> elements open: clean_tree marks the text inside each with LINK_START, LINK_END */
     Buf run;          /* the text nodes read since the last element boundary (skipped elements between) */
+    int raw;          /* the tree is as parsed: link marks in its text are the page's, and are dropped */
     NameClasses names[NAME_CACHE];
 } Walk;
 
@@ -235,7 +237,7 @@ add(Walk *w, const char *s, Py_ssize_t n)
 
 /* The text read since the last element boundary, as clean_tree leaves it: one string (the text
  * nodes between were merged when the skipped elements between them went), inside one pair of link
- * marks per <a> around it (an empty text is not marked) */
+ * marks when inside a link, however many links hold it (an empty text is not marked) */
 static int
 flush_run(Walk *w)
 {
@@ -247,18 +249,36 @@ flush_run(Walk *w)
     } else {
         Buf *b = &w->scratch;
         b->len = 0;
-        rc = 0;
-        for (Py_ssize_t k = 0; k < w->links && rc == 0; k++)
-            rc = buf_put(b, "\xee\x80\x81", 3); /* U+E001 */
-        if (rc == 0)
-            rc = buf_put(b, w->run.data, w->run.len);
-        for (Py_ssize_t k = 0; k < w->links && rc == 0; k++)
-            rc = buf_put(b, "\xee\x80\x82", 3); /* U+E002 */
-        if (rc == 0)
-            rc = add(w, b->data, b->len);
+        rc = buf_put(b, "\xee\x80\x81", 3) < 0 || buf_put(b, w->run.data, w->run.len) < 0 ||
+                     buf_put(b, "\xee\x80\x82", 3) < 0 /* U+E001 text U+E002 */
+                 ? -1
+                 : add(w, b->data, b->len);
     }
     w->run.len = 0;
     return rc;
+}
+
+/* A text node's bytes into the run; on a tree clean_tree has not seen (w->raw), without the link
+ * marks the page itself holds (as character references: html_blocks removed the literal ones) */
+static int
+read_text(Walk *w, const xmlNode *n)
+{
+    if (!n->content)
+        return 0;
+    const char *s = (const char *)n->content;
+    Py_ssize_t len = (Py_ssize_t)strlen(s);
+    if (!w->raw || !memchr(s, 0xEE, (size_t)len))
+        return buf_put(&w->run, s, len);
+    for (Py_ssize_t i = 0; i < len; i++) {
+        if ((unsigned char)s[i] == 0xEE && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
+            ((unsigned char)s[i + 2] == 0x81 || (unsigned char)s[i + 2] == 0x82)) {
+            i += 2; /* U+E001 or U+E002 */
+            continue;
+        }
+        if (buf_put(&w->run, s + i, 1) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Runs of whitespace (str.isspace) as one space, none at either end: src[0:n] -> dst, its length */
@@ -642,8 +662,14 @@ index_children(Walk *w, xmlNode *el, Frame *f)
     Py_ssize_t k = 0;
     for (xmlNode *c = kid_from(w, el, el->children); c; c = next_kid(w, el, c)) {
         Py_ssize_t s = (Py_ssize_t)(fnv1a((const char *)c->name, (Py_ssize_t)strlen((const char *)c->name)) & (uint64_t)(size - 1));
-        while (keys[s] && keys[s] != c->name && strcmp((const char *)keys[s], (const char *)c->name) != 0)
+        int probes = 0;
+        while (keys[s] && keys[s] != c->name && strcmp((const char *)keys[s], (const char *)c->name) != 0) {
             s = (s + 1) & (size - 1);
+            if (++probes > MAX_PROBES) { /* names chosen to collide: the Python walk's dict counts them */
+                w->unsupported = 1;
+                return -1;
+            }
+        }
         if (!keys[s]) {
             keys[s] = c->name;
             w->hash_seen[s] = 0;
@@ -791,7 +817,7 @@ run(Walk *w, xmlNode *root)
         if (n) {
             switch (node_kind(w, n)) {
             case N_TEXT:
-                if (n->content && buf_put(&w->run, (const char *)n->content, (Py_ssize_t)strlen((const char *)n->content)) < 0)
+                if (read_text(w, n) < 0)
                     return -1;
                 n = n->next;
                 continue;
@@ -841,7 +867,8 @@ walk(PyObject *self, PyObject *args)
     PyObject *root;
     Walk w;
     memset(&w, 0, sizeof w);
-    if (!PyArg_ParseTuple(args, "OnOOO", &root, &w.max_blocks, &w.attr_tokens, &w.hidden_style, &w.limit_error))
+    if (!PyArg_ParseTuple(args, "OnOOO|p", &root, &w.max_blocks, &w.attr_tokens, &w.hidden_style, &w.limit_error,
+                          &w.raw))
         return NULL;
     if (!PyObject_TypeCheck(root, element_type)) {
         PyErr_SetString(PyExc_TypeError, "walk() needs an lxml element");
@@ -1057,7 +1084,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS,
-     "walk(root, max_blocks, attr_tokens, hidden_style, limit_error) -> list of block tuples or None"},
+     "walk(root, max_blocks, attr_tokens, hidden_style, limit_error, raw=False) -> list of block tuples or None"},
     {"prose_shares", prose_shares, METH_VARARGS,
      "prose_shares(blocks, ancestry, levels) -> True (each block's shares and best_share set) or None"},
     {NULL, NULL, 0, NULL},

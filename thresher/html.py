@@ -97,11 +97,28 @@ _LINK_MARKS = re.compile("[\ue001\ue002]")
 _INVISIBLE = " \t\n\r\f\v\u00a0\ue001\ue002"
 
 
+# texts holding a link mark that the page wrote itself (a character reference: the literal marks are
+# removed from the page before parsing)
+_MARKED_TEXTS = etree.XPath("//text()[contains(., '\ue001') or contains(., '\ue002')]")
+# links not inside another link: a text inside nested links is marked once, as a page of a thousand
+# nested links would otherwise hold a thousand marks around each of its texts
+_OUTER_LINKS = etree.XPath("//a[not(ancestor::a)]")
+
+
 def clean_tree(root: etree._Element) -> None:
-    """Drop non-text elements and unwrap inline ones in place (text and tails are kept)."""
+    """Drop non-text elements and unwrap inline ones in place (text and tails are kept).
+
+    The text must be as ``decoding.clean_characters`` leaves it (as ``split_page`` gives it): lxml
+    refuses to set a text holding a control character."""
     etree.strip_elements(root, *SKIP_TAGS, with_tail=False)
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    for link in root.iter("a"):
+    for text in _MARKED_TEXTS(root):
+        parent = text.getparent()
+        if text.is_tail:
+            parent.tail = _LINK_MARKS.sub("", parent.tail)
+        else:
+            parent.text = _LINK_MARKS.sub("", parent.text)
+    for link in _OUTER_LINKS(root):
         # every text piece inside the link is marked, so a link holding blocks (cards) still counts
         for node in link.iter():
             if node.text:
@@ -306,14 +323,16 @@ def walk_tree(root: etree._Element, max_blocks: int) -> tuple[list[Block], list[
     return maker.blocks, maker.ancestry
 
 
-def _c_walk(root: etree._Element, max_blocks: int) -> tuple[list[Block], list[tuple[int, ...]]] | None:
+def _c_walk(root: etree._Element, max_blocks: int, *, raw: bool = False
+            ) -> tuple[list[Block], list[tuple[int, ...]]] | None:
     """The C walk's blocks and ancestry, or None when it does not take the page. It reads a tree
     as ``clean_tree`` would leave it (skipped elements passed, inline ones unwrapped, link text
-    marked), so a parsed tree needs no cleaning first, and a cleaned one reads the same."""
+    marked), so a parsed tree (``raw``: the link marks in its text are the page's own, and go)
+    needs no cleaning first, and a cleaned one reads the same."""
     if not (_C_WALK and _htmlwalk is not None and isinstance(max_blocks, int)):
         return None
     limit = min(max_blocks, sys.maxsize)  # the same limit, as a C size
-    rows = _htmlwalk.walk(root, limit, _attr_tokens_cached, _hidden_style, LimitExceededError)
+    rows = _htmlwalk.walk(root, limit, _attr_tokens_cached, _hidden_style, LimitExceededError, raw)
     if rows is None:
         return None
     # positional: Block's fields in order (index, text, kind, tag, dom_path, xpath, attr_tokens,
@@ -343,7 +362,7 @@ def html_blocks(text: str, *, max_blocks: int = MAX_BLOCKS_DEFAULT) -> tuple[lis
 
     Parameters
     ----------
-    text : the decoded HTML.
+    text : the decoded HTML, as ``decoding.clean_characters`` leaves it (``split_page`` cleans first).
     max_blocks : refuse pages with more blocks than this.
 
     Examples
@@ -356,7 +375,7 @@ def html_blocks(text: str, *, max_blocks: int = MAX_BLOCKS_DEFAULT) -> tuple[lis
         text = _LINK_MARKS.sub("", text)
     root = parse_html(text)
     title = page_title(root)
-    found = _c_walk(root, max_blocks)  # the parsed tree, read as if cleaned
+    found = _c_walk(root, max_blocks, raw=True)  # the parsed tree, read as if cleaned
     if found is None:
         clean_tree(root)
         maker = _Maker(etree.ElementTree(root), max_blocks)

@@ -66,8 +66,9 @@ class TreeEnsemble:
     _baseline: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.depth > MAX_DEPTH:  # before np.arange(depth): a hostile file's depth is unchecked here
-            raise ValueError("tree depths out of range")
+        # every ensemble is checked as made (a bad file gets check's message), so the walks, and
+        # _treewalk.pack, read checked trees only
+        self.check()  # depths within MAX_DEPTH among the rest, before np.arange(depth) below
         order = np.argsort(self.tree_depth, kind="stable")
         object.__setattr__(self, "_order", order)
         object.__setattr__(self, "_first_at_level",
@@ -236,7 +237,6 @@ class TreeEnsemble:
             baseline=raw["baseline"].astype(np.float64), classes=tuple(str(c) for c in raw["classes"].tolist()),
             tree_depth=raw["tree_depth"].astype(np.int32),
         )
-        trees.check()
         for a in (trees.feature, trees.threshold, trees.child, trees.missing_left, trees.value, trees.roots,
                   trees.baseline, trees.tree_depth):
             a.setflags(write=False)
