@@ -145,3 +145,22 @@ def c_extension(module, name: str, fallback: str):
             pytest.fail(f"{name} was not built (a C compiler is needed at install)")
         pytest.skip(f"{name} was not built: {fallback}")
     return module
+
+
+def fnv1a(text: str) -> int:
+    """The unkeyed 64-bit FNV-1a hash of ``text``'s UTF-8 bytes, as ``thresher/_buffer.h`` computes it."""
+    h = 1469598103934665603
+    for byte in text.encode():
+        h = ((h ^ byte) * 1099511628211) & (2**64 - 1)
+    return h
+
+
+def colliding(make, count: int = 100, low: int = 0) -> list[str]:
+    """``count`` strings ``make(k)`` whose FNV-1a hashes share their low ten bits (all ``low``): a
+    hostile page's words or tag names that would all probe one run of an unkeyed table."""
+    found, k = [], 0
+    while len(found) < count:
+        if fnv1a(make(k)) & 1023 == low:
+            found.append(make(k))
+        k += 1
+    return found

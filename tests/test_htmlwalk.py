@@ -16,7 +16,7 @@ from thresher.corpus import read_bytes, scrapinghub_pages, wcxb_pages
 from thresher.decoding import clean_characters, decode_bytes
 from thresher.errors import LimitExceededError
 
-from .conftest import c_extension, example_pages
+from .conftest import c_extension, colliding, example_pages
 
 htmlwalk = html._htmlwalk
 
@@ -168,22 +168,10 @@ def test_nested_links_mark_each_text_once(c_walk):
     assert not any(html.LINK_START * 2 in t for t in root.itertext())  # one mark, not one per link
 
 
-def _fnv1a(name: str) -> int:
-    h = 1469598103934665603
-    for byte in name.encode():
-        h = ((h ^ byte) * 1099511628211) & (2**64 - 1)
-    return h
-
-
 def test_tag_names_made_to_collide_go_to_the_python_walk(c_walk):
     # the children's names are hashed to count same-tag siblings; a page choosing colliding names
     # would make that quadratic: past 64 probes the C walk declines and Python's dict counts them
-    names, i = [], 0
-    while len(names) < 100:
-        name = f"t{i}"
-        if _fnv1a(name) & 1023 == 7:
-            names.append(name)
-        i += 1
+    names = colliding(lambda k: f"t{k}", low=7)
     page = "<html><body><div>" + "".join(f"<{n}>w{k}</{n}>" for k, n in enumerate(names)) + "</div></body></html>"
     assert _rows(page) is None
     assert len(_same(page)) == 2

@@ -16,7 +16,7 @@ from thresher.features import content_document
 from thresher.segmenter import split_page
 from thresher.stopwords import STOPWORDS
 
-from .conftest import SEED, c_extension, example_pages
+from .conftest import SEED, c_extension, colliding, example_pages
 
 terms_c = word_model._terms
 
@@ -267,28 +267,16 @@ def test_decide_leaves_a_count_past_its_log_table_to_numpy(c_terms, model):
         c_terms.decide(["court"], words._table, words._idf[:-1], words._coef, words._intercept, np.log(np.arange(1.0, 3.0)))
 
 
-def _fnv(word: str) -> int:
-    h = 1469598103934665603
-    for byte in word.encode():
-        h = ((h ^ byte) * 1099511628211) & (2**64 - 1)
-    return h
-
-
 def test_page_words_made_to_collide_go_to_pythons_dict(c_terms):
     # the C table's hash is not keyed: a page could pick words that share their low bits and make every
     # insertion probe the same run; past a bound, page_words declines and the Python path numbers them
-    colliding, k = [], 0
-    while len(colliding) < 100:
-        word = f"w{k}x"
-        if _fnv(word) & 1023 == 0:
-            colliding.append(word)
-        k += 1
-    texts = [" ".join(colliding[:50]), " ".join(colliding[50:]) + " court"]
+    words = colliding(lambda k: f"w{k}x")
+    texts = [" ".join(words[:50]), " ".join(words[50:]) + " court"]
     assert c_terms.page_words(texts, STOPWORDS, 1000) is None
     blocks = [Block(index=i, text=t) for i, t in enumerate(texts)]
     indices, indptr, n = features._topic_words(blocks)
     assert (indices.tolist(), indptr.tolist(), n) == _python_word_ids(texts, STOPWORDS)
-    assert c_terms.page_words([" ".join(colliding[:20])], STOPWORDS, 1000) is not None  # a short run is fine
+    assert c_terms.page_words([" ".join(words[:20])], STOPWORDS, 1000) is not None  # a short run is fine
 
 
 def test_stop_words_must_be_an_exact_frozenset(c_terms):
