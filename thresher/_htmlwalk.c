@@ -54,13 +54,6 @@ cmp_name(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int
-is_block_tag(const xmlChar *name)
-{
-    const char *key = (const char *)name;
-    return bsearch(&key, BLOCK_TAGS, sizeof BLOCK_TAGS / sizeof *BLOCK_TAGS, sizeof *BLOCK_TAGS, cmp_name) != NULL;
-}
-
 /* html.SKIP_TAGS: removed with their content (clean_tree's strip_elements); their tails stay */
 static const char *SKIP_TAGS[] = {
     "canvas", "embed", "head", "iframe", "input", "link", "math", "meta", "object", "script", "select", "style",
@@ -79,6 +72,7 @@ in_table(const xmlChar *name, const char **table, size_t n)
     return bsearch(&key, table, n, sizeof *table, cmp_name) != NULL;
 }
 
+#define IS_BLOCK(name) in_table((name), BLOCK_TAGS, sizeof BLOCK_TAGS / sizeof *BLOCK_TAGS)
 #define IS_SKIP(name) in_table((name), SKIP_TAGS, sizeof SKIP_TAGS / sizeof *SKIP_TAGS)
 #define IS_INLINE(name) in_table((name), INLINE_TAGS, sizeof INLINE_TAGS / sizeof *INLINE_TAGS)
 
@@ -147,7 +141,7 @@ name_classes(Walk *w, const xmlChar *name)
         const char *s = (const char *)name;
         c->name = name;
         c->classes = (IS_SKIP(name) ? K_SKIP : 0) | (IS_INLINE(name) ? K_INLINE : 0) |
-                     (is_block_tag(name) ? K_BLOCK : 0) | (strcmp(s, "br") == 0 ? K_BR : 0) |
+                     (IS_BLOCK(name) ? K_BLOCK : 0) | (strcmp(s, "br") == 0 ? K_BR : 0) |
                      (strcmp(s, "a") == 0 ? K_LINK : 0);
     }
     return c->classes;

@@ -963,7 +963,7 @@ phrase_counts(PyObject *self, PyObject *args)
 
 static PyMethodDef methods[] = {
     {"terms", terms, METH_VARARGS,
-     "terms(texts, index) -> (ids, counts): the words and word pairs found (index: a dict or compile_index's), as int64 bytes"},
+     "terms(texts, index) -> (ids, counts): the words and word pairs found (index: compile_index's), as int64 bytes"},
     {"page_words", page_words, METH_VARARGS,
      "page_words(texts, stopwords, max_chars) -> (indices, indptr, n_words): each text's topical words as page ids"},
     {"decide", decide, METH_VARARGS,

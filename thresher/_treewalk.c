@@ -202,7 +202,7 @@ static PyObject *
 walk_sum(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *capsule, *objs[3];
+    PyObject *capsule, *objs[3], *result = NULL;
     if (!PyArg_ParseTuple(args, "OOOO", &capsule, &objs[0], &objs[1], &objs[2]))
         return NULL;
     const Packed *p = PyCapsule_GetPointer(capsule, CAPSULE);
@@ -213,19 +213,19 @@ walk_sum(PyObject *self, PyObject *args)
     int got = 0;
     for (; got < 3; got++)
         if (view(objs[got], &b[got], names[got], 8, "d", got == 2) < 0)
-            goto fail;
+            goto done;
     if (b[0].ndim != 2) {
         PyErr_SetString(PyExc_ValueError, "X must be (rows, columns)");
-        goto fail;
+        goto done;
     }
     Py_ssize_t n_rows = b[0].shape[0], n_columns = b[0].shape[1], k = b[1].len / 8;
     if (n_columns < p->n_columns) {
         PyErr_SetString(PyExc_ValueError, "a split reads a column X lacks");
-        goto fail;
+        goto done;
     }
     if (k < 1 || p->n_trees % k || b[2].ndim != 2 || b[2].shape[0] != n_rows || b[2].shape[1] != k) {
         PyErr_SetString(PyExc_ValueError, "baseline (outputs) or out (rows, outputs) do not match the trees");
-        goto fail;
+        goto done;
     }
     const double *X = b[0].buf, *baseline = b[1].buf;
     double *out = b[2].buf;
@@ -242,13 +242,11 @@ walk_sum(PyObject *self, PyObject *args)
     for (Py_ssize_t r0 = 0; r0 < n_rows; r0 += LANES)
         walk_rows(p, X, r0, n_rows - r0 < LANES ? (int)(n_rows - r0) : LANES, stride, out, k);
     Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
     for (int i = 0; i < got; i++)
         PyBuffer_Release(&b[i]);
-    Py_RETURN_NONE;
-fail:
-    for (int i = 0; i < got; i++)
-        PyBuffer_Release(&b[i]);
-    return NULL;
+    return result;
 }
 
 static PyMethodDef methods[] = {

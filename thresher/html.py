@@ -316,8 +316,11 @@ def walk_tree(root: etree._Element, max_blocks: int) -> tuple[list[Block], list[
     does, with the same result (``tests/test_htmlwalk.py``).
     """
     found = _c_walk(root, max_blocks)
-    if found is not None:
-        return found
+    return found if found is not None else _python_walk(root, max_blocks)
+
+
+def _python_walk(root: etree._Element, max_blocks: int) -> tuple[list[Block], list[tuple[int, ...]]]:
+    """The Python walk of a cleaned tree: the C walk's reference and fallback."""
     maker = _Maker(etree.ElementTree(root), max_blocks)
     maker.walk(root)  # iterwalk is iterative: no Python recursion however deep the page
     return maker.blocks, maker.ancestry
@@ -376,11 +379,9 @@ def html_blocks(text: str, *, max_blocks: int = MAX_BLOCKS_DEFAULT) -> tuple[lis
     root = parse_html(text)
     title = page_title(root)
     found = _c_walk(root, max_blocks, raw=True)  # the parsed tree, read as if cleaned
-    if found is None:
+    if found is None:  # a node the C walk does not read (or no C walk): cleaned, for Python's
         clean_tree(root)
-        maker = _Maker(etree.ElementTree(root), max_blocks)
-        maker.walk(root)
-        found = maker.blocks, maker.ancestry
+        found = _python_walk(root, max_blocks)
     blocks, ancestry = found
     add_prose_shares(blocks, ancestry)
     return blocks, title
