@@ -92,3 +92,19 @@ def test_a_batch_longer_than_the_look_ahead_window_finishes_in_order(tmp_path):
                                               timeout=60, window=1)]
     assert [r.source for r in results] == pages
     assert all(r.page is not None for r in results)
+
+
+def test_a_worker_writes_its_pages_lines_and_sends_those_not_the_blocks():
+    from thresher.batch import run_batch
+    from thresher.outputs import Rendering
+
+    rendering = Rendering("clean", "json", with_title=True)
+    sources = [str(p) for p in PAGES[:2]] + [str(EXAMPLES / "no-such-page.html")]
+    in_process = list(run_batch(sources, model_path=None, options=SegmentOptions(), timeout=None))
+    written = list(run_batch(sources, model_path=None, options=SegmentOptions(), timeout=60,
+                             finish=rendering.finisher(several=True)))
+    assert [r.page for r in written] == [None] * 3  # the blocks stayed in the worker
+    assert [r.lines for r in written] == [rendering.lines(r, True) for r in in_process]
+    assert [r.ok for r in written] == [True, True, False]
+    assert json.loads(written[0].lines[0])["text"]
+    assert json.loads(written[2].lines[0])["error"]["type"] == in_process[2].error_type != ""

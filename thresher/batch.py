@@ -24,13 +24,23 @@ TIMEOUT_DEFAULT = 30.0
 @dataclass(slots=True)
 class Result:
     """The outcome of one page: a labeled page or an error (type and message), and the page's
-    extra facts (``meta``, e.g. its WARC-Record-ID)."""
+    extra facts (``meta``, e.g. its WARC-Record-ID).
+
+    ``lines`` is the page as a rendering wrote it where it was labeled (``run_batch``'s ``finish``),
+    which then drops the page: a page's blocks cost more to send between processes than to label.
+    """
 
     source: str
     page: Page | None = None
     error_type: str = ""
     error: str = ""
     meta: dict = field(default_factory=dict)
+    lines: list[str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The page was labeled (every failure names its error type)."""
+        return not self.error_type
 
     @classmethod
     def of(cls, source: str | Record, page: Page | None = None, *, error_type: str = "", error: str = "") -> Result:
@@ -103,6 +113,7 @@ def run_batch(
     timeout: float | None = TIMEOUT_DEFAULT,
     load: Callable | None = None,
     stdin_data: bytes | None = None,
+    finish: Callable[[Result], Result] | None = None,
 ) -> Iterator[Result]:
     """Yield one Result per source (a path, ``-`` or a Record), in input order, lazily.
 
@@ -117,13 +128,16 @@ def run_batch(
         which read at most ``jobs * 8`` pages ahead, so an endless stream runs in
         constant memory; with ``jobs=1`` and no timeout, pages run in this process.
     load : the model loader for the in-process path (tests pass a small model).
+    finish : applied to each result where its page was labeled, in the worker that labeled it
+        (e.g. ``outputs.Rendering.finish``, writing the page's output lines); picklable.
     """
     if jobs <= 1 and not timeout:
         model = load(model_path) if load else cached_model(model_path)
         for source in sources:
-            yield process_source(source, model, options, stdin_data if source == STDIN else None)
+            result = process_source(source, model, options, stdin_data if source == STDIN else None)
+            yield finish(result) if finish else result
         return
     tasks = (Task(0, source, (stdin_data or b"") if source == STDIN else None) for source in sources)
     for _task, result in run_supervised(tasks, jobs=max(1, jobs), model_path=model_path,
-                                        options=options, timeout=timeout):
+                                        options=options, timeout=timeout, finish=finish):
         yield result

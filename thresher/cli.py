@@ -134,9 +134,12 @@ def run(args: argparse.Namespace) -> int:
         return args.fail_fast
 
     try:
+        rendering = _rendering(args)
+        # each page written where it is labeled: its lines, not its blocks, come back from a worker
         results = run_batch(items, model_path=args.model, options=_options(args), jobs=args.jobs,
-                            timeout=args.timeout or None, stdin_data=stdin_data)
-        write_results(_progress(results, args, None if streaming else len(sources)), out, _rendering(args),
+                            timeout=args.timeout or None, stdin_data=stdin_data,
+                            finish=rendering.finisher(several))
+        write_results(_progress(results, args, None if streaming else len(sources)), out, rendering,
                       several=several, tally=tally, on_failure=report)
     finally:
         if out is not sys.stdout:

@@ -3,6 +3,8 @@ and ``write_results`` writes a batch's results with it as they come."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -119,6 +121,15 @@ class Rendering:
         text = render(page, keep=self.keep, with_title=self.with_title)
         return [f"==> {source} <==\n{text}\n"] if several else [text]
 
+    def finisher(self, several: bool) -> Callable[[Result], Result]:
+        """``run_batch``'s ``finish``: each result's lines written where its page was labeled, the page
+        dropped (a picklable callable, for worker processes)."""
+        return functools.partial(_written, self, several)
+
+
+def _written(rendering: Rendering, several: bool, result: Result) -> Result:
+    return dataclasses.replace(result, page=None, lines=rendering.lines(result, several))
+
 
 @dataclass(slots=True)
 class Tally:
@@ -146,17 +157,18 @@ class Tally:
 
 def write_results(results: Iterable[Result], out: TextIO, rendering: Rendering, *, several: bool, tally: Tally,
                   on_failure: Callable[[Result], bool] | None = None) -> Tally:
-    """Write each result as it comes (nothing is held back) and count it in ``tally``.
+    """Write each result as it comes (nothing is held back) and count it in ``tally``; a result
+    that holds its lines (``Rendering.finisher``) is written as they are.
 
     ``on_failure`` is told of each failed page and returns True to stop the batch.
     """
     for result in results:
-        if result.page is None:
-            tally.failures[result.error_type] += 1
-        else:
+        if result.ok:
             tally.ok += 1
-        for line in rendering.lines(result, several):
+        else:
+            tally.failures[result.error_type] += 1
+        for line in rendering.lines(result, several) if result.lines is None else result.lines:
             out.write(line + "\n")
-        if result.page is None and on_failure is not None and on_failure(result):
+        if not result.ok and on_failure is not None and on_failure(result):
             break
     return tally

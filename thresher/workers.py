@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING
@@ -41,8 +41,10 @@ class Task:
     data: bytes | None = None
 
 
-def _serve(conn: Connection, model_path: str | None, options: SegmentOptions) -> None:
-    """A worker's life: load the model once, then label pages until told to stop."""
+def _serve(conn: Connection, model_path: str | None, options: SegmentOptions,
+           finish: Callable[[Result], Result] | None = None) -> None:
+    """A worker's life: load the model once, then label pages until told to stop (each result
+    through ``finish`` before it is sent back)."""
     from .batch import cached_model, process_source
 
     try:
@@ -58,13 +60,15 @@ def _serve(conn: Connection, model_path: str | None, options: SegmentOptions) ->
             return
         if task is None:
             return
-        conn.send((task.seq, process_source(task.source, model, options, task.data)))
+        result = process_source(task.source, model, options, task.data)
+        conn.send((task.seq, finish(result) if finish else result))
 
 
 class _Worker:
-    def __init__(self, context, model_path: str | None, options: SegmentOptions) -> None:
+    def __init__(self, context, model_path: str | None, options: SegmentOptions,
+                 finish: Callable[[Result], Result] | None = None) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, model_path, options), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, model_path, options, finish), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -110,6 +114,7 @@ def run_supervised(
     options: SegmentOptions,
     timeout: float | None,
     window: int | None = None,
+    finish: Callable[[Result], Result] | None = None,
 ) -> Iterator[tuple[Task, Result]]:
     """Yield ``(task, Result)`` for each task, in input order, from ``jobs`` supervised workers.
 
@@ -121,6 +126,7 @@ def run_supervised(
     options : segmentation options for every page.
     timeout : seconds a page may take in its worker (None: no limit).
     window : most pages read ahead of the one being yielded (default ``jobs * 8``).
+    finish : applied to each labeled page's result in its worker (``run_batch``'s); picklable.
 
     Raises ``ModelFileError`` when a worker cannot load the model.
     """
@@ -128,7 +134,10 @@ def run_supervised(
 
     context = _context()
     window = window or jobs * 8
-    workers = [_Worker(context, model_path, options) for _ in range(jobs)]
+    def spawn() -> _Worker:
+        return _Worker(context, model_path, options, finish)
+
+    workers = [spawn() for _ in range(jobs)]
     queue: deque[Task] = deque()
     done: dict[int, tuple[Task, Result]] = {}
     source = iter(tasks)
@@ -156,13 +165,13 @@ def run_supervised(
                 return
             if all(w.ready and w.task is None for w in workers):
                 continue  # all idle: the window has room again, read more pages
-            _wait_and_collect(workers, done, context, model_path, options, Result)
+            _wait_and_collect(workers, done, spawn, Result)
     finally:
         for worker in workers:
             worker.stop()
 
 
-def _wait_and_collect(workers, done, context, model_path, options, result_type) -> None:
+def _wait_and_collect(workers, done, spawn, result_type) -> None:
     """Block until a worker answers, dies or overruns; record what happened."""
     now = time.monotonic()
     deadlines = [w.deadline for w in workers if w.task is not None and w.deadline < float("inf")]
@@ -207,4 +216,4 @@ def _wait_and_collect(workers, done, context, model_path, options, result_type) 
         elif not worker.ready:
             raise ModelFileError(f"a worker died while loading the model (exit code {worker.process.exitcode})")
         worker.kill()
-        workers[i] = _Worker(context, model_path, options)
+        workers[i] = spawn()
