@@ -316,3 +316,29 @@ def test_phrase_counts_refuse_bad_arguments(c_terms):
     with pytest.raises(ValueError, match="negative"):
         c_terms.phrase_counts(["a"], -1)
     assert c_terms.phrase_counts([], 10) == b""
+
+
+_CLASS_PIECE = st.one_of(
+    st.sampled_from(["mainNav", "post-content", "h2Title", "aBC", "x_y", "_wrap", "col-md-6", "isHidden", "NAV", " ", "\t"]),
+    st.text(st.sampled_from(list("aAzZbY09_- .:/\u00e9\u212a\u0130")), max_size=5),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=st.lists(_CLASS_PIECE, max_size=40).map("".join), limit=st.integers(0, 300))
+def test_class_tokens_of_ascii_text_are_the_regexs(c_terms, raw, limit):
+    from thresher.html import _attr_tokens_re
+
+    got = c_terms.attr_tokens_ascii(raw, limit)
+    if not raw.isascii():
+        assert got is None  # lower() may make ASCII letters of others: the regexes' case
+    else:
+        assert got == tuple(_attr_tokens_re(raw[:limit]))
+
+
+def test_class_tokens_refuse_bad_arguments(c_terms):
+    with pytest.raises(ValueError, match="negative"):
+        c_terms.attr_tokens_ascii("main", -1)
+    with pytest.raises(TypeError):
+        c_terms.attr_tokens_ascii(b"main", 10)
+    assert c_terms.attr_tokens_ascii("x" * 600, 1000) == ("x" * 600,)  # a run longer than the C buffer

@@ -7,7 +7,7 @@
  * consecutive words joined by a space, as TfidfVectorizer makes them. ids (bytes of int64)
  * holds, text after text, the column of each word and pair found in the table; counts (bytes
  * of int64) how many of them each text has.
- * decide, block_counts and page_words are described where they are defined.
+ * decide, block_counts, page_words and attr_tokens_ascii are described where they are defined.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -961,6 +961,61 @@ phrase_counts(PyObject *self, PyObject *args)
     return out;
 }
 
+/* html.attr_tokens for an ASCII class/id text: the runs [a-z][a-z0-9]* of raw[:max_chars] lowered,
+ * a run also ending where a lower-case letter meets an upper-case one (mainNav: main, nav), as
+ * the regexes' camel-case space does. None for other text: lower() may map a non-ASCII letter to
+ * an ASCII one (the Kelvin sign to k), which the Python path handles. */
+static PyObject *
+attr_tokens_ascii(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *raw;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "Un", &raw, &max_chars))
+        return NULL;
+    if (max_chars < 0) {
+        PyErr_SetString(PyExc_ValueError, "max_chars is negative");
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(raw))
+        Py_RETURN_NONE;
+    const char *s = (const char *)PyUnicode_DATA(raw);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(raw) < max_chars ? PyUnicode_GET_LENGTH(raw) : max_chars;
+    PyObject *out = PyList_New(0);
+    if (!out)
+        return NULL;
+    char token[256];
+    for (Py_ssize_t i = 0; i < n;) {
+        if (!(ascii_class[(unsigned char)s[i]] & C_ALPHA)) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        while (j < n && ascii_class[(unsigned char)s[j]] & C_WORD && s[j] != '_' &&
+               !(s[j - 1] >= 'a' && s[j - 1] <= 'z' && s[j] >= 'A' && s[j] <= 'Z'))
+            j++;
+        PyObject *word;
+        if (j - i <= (Py_ssize_t)sizeof token) {
+            for (Py_ssize_t k = i; k < j; k++)
+                token[k - i] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + ('a' - 'A') : s[k]);
+            word = PyUnicode_FromStringAndSize(token, j - i);
+        } else { /* a run longer than the buffer (only past the usual max_chars) */
+            PyObject *part = PyUnicode_Substring(raw, i, j);
+            word = part ? PyObject_CallMethod(part, "lower", NULL) : NULL;
+            Py_XDECREF(part);
+        }
+        if (!word || PyList_Append(out, word) < 0) {
+            Py_XDECREF(word);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(word);
+        i = j;
+    }
+    Py_SETREF(out, PyList_AsTuple(out));
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"terms", terms, METH_VARARGS,
      "terms(texts, index) -> (ids, counts): the words and word pairs found (index: compile_index's), as int64 bytes"},
@@ -973,6 +1028,8 @@ static PyMethodDef methods[] = {
      "phrase_counts(texts, max_chars) -> int64 bytes, per text: sentence ends, copyright (0/1), boilerplate phrases"},
     {"block_counts", block_counts, METH_VARARGS,
      "block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, 10 counts per text"},
+    {"attr_tokens_ascii", attr_tokens_ascii, METH_VARARGS,
+     "attr_tokens_ascii(raw, max_chars) -> html.attr_tokens(raw) when raw is ASCII, else None"},
     {NULL, NULL, 0, NULL},
 };
 

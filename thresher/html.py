@@ -17,6 +17,10 @@ try:  # the walk in C (optional, built at install): the Python walk below is its
     from . import _htmlwalk
 except ImportError:
     _htmlwalk = None
+try:  # class/id tokens of ASCII text in C (optional): _attr_tokens_re is its reference
+    from ._terms import attr_tokens_ascii as _attr_tokens_ascii
+except ImportError:
+    _attr_tokens_ascii = None
 
 # Elements that start and end a block of text.
 BLOCK_TAGS = frozenset(
@@ -143,6 +147,14 @@ ATTR_CHARS = 300  # class and id text read (the C walk truncates its cache keys 
 
 def attr_tokens(raw: str) -> tuple[str, ...]:
     """Lower-cased word tokens of class and id text (``mainNav`` → main, nav)."""
+    if _attr_tokens_ascii is not None:
+        found = _attr_tokens_ascii(raw, ATTR_CHARS)  # None unless raw is ASCII
+        if found is not None:
+            return found
+    return _attr_tokens_re(raw)
+
+
+def _attr_tokens_re(raw: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(_CAMEL.sub(r"\1 \2", raw[:ATTR_CHARS]).lower()))
 
 
