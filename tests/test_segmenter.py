@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from thresher.options import SegmentOptions
-from thresher.segmenter import detect_format, split_page
+from thresher.segmenter import _norm, _norms, detect_format, split_page
 
 from .conftest import EXAMPLES, SEED
 
@@ -31,3 +34,12 @@ def test_title_blocks_are_flagged():
     assert title.startswith("CCSAO Regional Transit Task Force Holds Inaugural Meeting |")
     flagged = [b.text for b in blocks if b.is_title]
     assert flagged == [title, "CCSAO Regional Transit Task Force Holds Inaugural Meeting"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(st.characters(max_codepoint=127), max_size=12),
+                          st.text(st.sampled_from(list("aZ \u03a3'\u2019._\u0130\u212a\u0301!\x1c0")), max_size=12)),
+                max_size=6))
+def test_title_candidates_are_normalised_as_the_regex_does(texts):
+    # ASCII texts skip the regex: every control, punctuation and underscore must fall as it would
+    assert _norms(texts) == [_norm(t) for t in texts]
