@@ -84,3 +84,14 @@ def test_the_quick_test_for_characters_no_page_means_agrees_with_the_regex(text)
     assert decoding.has_not_text(text) == (decoding._NOT_TEXT.search(text) is not None)
     for c in "\x00\x08\x0b\x0c\x0e\x1f\ud800\udfff\ufffe\uffff":
         assert decoding.has_not_text(text + c)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec=None, exclude_categories=()), max_size=40))
+def test_clean_text_comes_with_its_utf8_and_changed_text_without(text):
+    cleaned, data = decoding.clean_characters_utf8(text)
+    assert cleaned == decoding._NOT_TEXT.sub("", text.translate(decoding._BREAKS))
+    if decoding._NOT_TEXT.search(text) is None:
+        assert cleaned is text and data == text.encode("utf-8")  # what the parser would have made
+    else:
+        assert data is None

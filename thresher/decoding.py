@@ -84,9 +84,16 @@ def clean_characters(text: str) -> str:
     >>> clean_characters("a\\x00b\\x07c\\udc80d\\x0ce")
     'abcd\\ne'
     """
-    if not has_not_text(text):
-        return text
-    return _NOT_TEXT.sub("", text.translate(_BREAKS))
+    return clean_characters_utf8(text)[0]
+
+
+def clean_characters_utf8(text: str) -> tuple[str, bytes | None]:
+    """``clean_characters(text)``, and its UTF-8 bytes when the text was already clean (the check
+    encodes it; the HTML parser reads those bytes rather than encoding the page again), else None."""
+    data = _utf8(text)
+    if data is not None and not _has_not_text(text, data):
+        return text, data
+    return _NOT_TEXT.sub("", text.translate(_BREAKS)), None
 
 
 _C0_NOT_TEXT = bytes(c for c in range(32) if c not in (9, 10, 13))  # _NOT_TEXT's ASCII part
@@ -101,10 +108,19 @@ def has_not_text(text: str) -> bool:
     >>> has_not_text("caf\\u00e9\\n"), has_not_text("a\\x0cb"), has_not_text("\\ud800"), has_not_text("\\uffff")
     (False, True, True, True)
     """
+    data = _utf8(text)
+    return data is None or _has_not_text(text, data)
+
+
+def _utf8(text: str) -> bytes | None:
     try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+
+
+def _has_not_text(text: str, data: bytes) -> bool:
+    """``has_not_text`` of a text whose UTF-8 encoding (``data``) exists."""
     return len(data.translate(None, _C0_NOT_TEXT)) != len(data) or "\ufffe" in text or "\uffff" in text
 
 

@@ -49,27 +49,28 @@ ANCESTOR_LEVELS = 3  # block ancestors whose prose share becomes a feature
 _FLATTEN = re.compile(r"</?(?!(?:p|br|li|h[1-6]|a|title|meta|html|head|body|script|style)\b)[a-zA-Z][^>]{0,2000}>")
 
 
-def parse_html(text: str) -> etree._Element:
+def parse_html(text: str, *, utf8: bytes | None = None) -> etree._Element:
     """Parse (possibly broken) HTML into an lxml tree; never recurses in Python.
 
     libxml2 stops at 2,048 nested elements and drops what is deeper; such a
     page is parsed again with its container tags flattened, so no text is lost.
+    ``utf8`` is the text's UTF-8 encoding when the caller has it (not made again).
     """
-    root, too_deep = _parse(text)
+    root, too_deep = _parse(text.encode("utf-8", "surrogatepass") if utf8 is None else utf8)
     if too_deep:
-        root, _ = _parse(_FLATTEN.sub(" ", text))
+        root, _ = _parse(_FLATTEN.sub(" ", text).encode("utf-8", "surrogatepass"))
     if root is None:
         raise EmptyInputError("no HTML content")
     return root
 
 
-def _parse(text: str) -> tuple[etree._Element | None, bool]:
+def _parse(data: bytes) -> tuple[etree._Element | None, bool]:
     # plain etree elements: lxml.html's element-class lookup costs a call per node
     parser = etree.HTMLParser(
         encoding="utf-8", remove_comments=True, remove_pis=True, default_doctype=False, huge_tree=True
     )
     try:
-        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        root = etree.fromstring(data, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise EmptyInputError(f"no HTML content: {exc}") from exc
     too_deep = any("Excessive depth" in e.message for e in parser.error_log if e.level_name == "FATAL")
@@ -372,13 +373,15 @@ def _split_links(raw: str) -> tuple[str, int]:
     return _SPACE.sub(" ", _LINK_MARKS.sub("", text)).strip(), link_chars
 
 
-def html_blocks(text: str, *, max_blocks: int = MAX_BLOCKS_DEFAULT) -> tuple[list[Block], str]:
+def html_blocks(text: str, *, max_blocks: int = MAX_BLOCKS_DEFAULT, utf8: bytes | None = None
+                ) -> tuple[list[Block], str]:
     """Segment an HTML page into blocks; return ``(blocks, page_title)``.
 
     Parameters
     ----------
     text : the decoded HTML, as ``decoding.clean_characters`` leaves it (``split_page`` cleans first).
     max_blocks : refuse pages with more blocks than this.
+    utf8 : ``text.encode("utf-8")`` when the caller has it (``decoding.clean_characters_utf8``'s).
 
     Examples
     --------
@@ -387,8 +390,8 @@ def html_blocks(text: str, *, max_blocks: int = MAX_BLOCKS_DEFAULT) -> tuple[lis
     [('p', 'One two.', 3), ('li', 'Three', 0)]
     """
     if LINK_START in text or LINK_END in text:
-        text = _LINK_MARKS.sub("", text)
-    root = parse_html(text)
+        text, utf8 = _LINK_MARKS.sub("", text), None
+    root = parse_html(text, utf8=utf8)
     title = page_title(root)
     found = _c_walk(root, max_blocks, raw=True)  # the parsed tree, read as if cleaned
     if found is None:  # a node the C walk does not read (or no C walk): cleaned, for Python's

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .blocks import Block
-from .decoding import clean_characters, decode_bytes
+from .decoding import clean_characters_utf8, decode_bytes
 from .errors import EmptyInputError, LimitExceededError
 from .html import html_blocks
 from .options import SegmentOptions
@@ -46,12 +46,12 @@ def split_page(page: bytes | str, options: SegmentOptions) -> tuple[list[Block],
             f"input of {size:,} bytes is over the limit of {options.max_input_bytes:,} (max_input_bytes)"
         )
     text = decode_bytes(page, declared=options.encoding)[0] if isinstance(page, bytes) else page
-    text = clean_characters(text)
+    text, utf8 = clean_characters_utf8(text)
     if not text.strip():
         raise EmptyInputError("empty input: no text")
     fmt = detect_format(text) if options.input_format == "auto" else options.input_format
     if fmt == "html":
-        blocks, title = html_blocks(text, max_blocks=options.max_blocks)
+        blocks, title = html_blocks(text, max_blocks=options.max_blocks, utf8=utf8)
     else:
         blocks = text_blocks(text, max_blocks=options.max_blocks)
         # a scraped text's first line is its title, unless it is a paragraph
