@@ -59,10 +59,10 @@ def test_dom_columns_are_cached_only_for_short_paths():
     from thresher import features
 
     long_path = "html/body/" + "x" * 5000 + "/article/p"
-    before = features._cached_dom_row.cache_info().currsize
+    before = features._cached_dom_masks.cache_info().currsize
     hostile, = _rows(Block(0, "Body text here.", kind="html", tag="p", dom_path=long_path))
     assert hostile["in_article"] == 1.0 and hostile["in_nav"] == 0.0  # the same columns, computed
-    assert features._cached_dom_row.cache_info().currsize == before  # but not kept
+    assert features._cached_dom_masks.cache_info().currsize == before  # but not kept
     tag_named_in_path, = _rows(Block(0, "Body.", kind="html", tag="p", dom_path="html/body/articles/p"))
     assert tag_named_in_path["in_article"] == 0.0  # whole tags only
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from operator import itemgetter
+from functools import reduce
+from itertools import repeat
+from operator import itemgetter, or_
 
 import numpy as np
 
@@ -256,10 +258,13 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     rows[:, path_col:] = nan
     html_at = np.flatnonzero(html)
     if len(html_at):
-        # a page's blocks share few paths and class lists: each distinct one is read once
+        # a page's blocks share few paths and class lists: each distinct one is read once, as three
+        # bit masks (in_*, near_*, far_*) that numpy spreads into the columns
         keys = [(blocks[i].dom_path, blocks[i].attr_tokens) for i in html_at.tolist()]
-        dom = {key: _dom_row(*key) for key in set(keys)}
-        rows[html_at, path_col:] = [dom[key] for key in keys]
+        dom = {key: _dom_masks(*key) for key in set(keys)}
+        masks = np.array([dom[key] for key in keys], dtype=np.int64)
+        rows[html_at, path_col:] = np.concatenate(
+            [(masks[:, [k]] >> np.arange(width)) & 1 for k, width in enumerate(_DOM_WIDTHS)], axis=1)
     return rows
 
 
@@ -274,59 +279,43 @@ def content_document(block: Block) -> str:
     return f"{block.text[:CONTENT_DOCUMENT_CHARS]} tag_{block.tag} {tokens}"
 
 
-def _dom_row(dom_path: str, attr_tokens: tuple[str, ...]) -> tuple[float, ...]:
-    """The ``in_*``, ``near_*`` and ``far_*`` columns of an HTML block."""
+def _dom_masks(dom_path: str, attr_tokens: tuple[str, ...]) -> tuple[int, int, int]:
+    """The ``in_*``, ``near_*`` and ``far_*`` columns of an HTML block, as bit masks (bit k: column k)."""
     if len(dom_path) <= MAX_CACHED_PATH:  # a hostile page's long tag names are not kept
-        return _cached_dom_row(dom_path, attr_tokens)
-    return _dom_row_of(dom_path, attr_tokens)
+        return _cached_dom_masks(dom_path, attr_tokens)
+    return _dom_masks_of(dom_path, attr_tokens)
 
 
-def _dom_row_of(dom_path: str, attr_tokens: tuple[str, ...]) -> tuple[float, ...]:
+def _dom_masks_of(dom_path: str, attr_tokens: tuple[str, ...]) -> tuple[int, int, int]:
     in_path = 0
     for tag in dom_path.split("/"):
         in_path |= _PATH_BITS.get(tag, 0)
-    near, far = _group_bits(attr_tokens)
-    return _path_bits(in_path) + _bits(near) + _bits(far)
+    return (in_path, *_group_bits(attr_tokens))
 
 
 # the pages of a site, and many sites, repeat their paths and class lists; a key is a path of at
 # most MAX_CACHED_PATH characters and at most 24 tokens of at most 300 (html.MAX_ATTR_TOKENS,
 # html.ATTR_CHARS), so the cache holds at most about 15 MB
 MAX_CACHED_PATH = 256
-_cached_dom_row = functools.lru_cache(maxsize=2048)(_dom_row_of)
+_cached_dom_masks = functools.lru_cache(maxsize=2048)(_dom_masks_of)
 
 
 _PATH_BITS = {tag: 1 << k for k, tag in enumerate(_PATH_TAGS)}
 
 
-@functools.lru_cache(maxsize=4096)
-def _path_bits(mask: int) -> tuple[float, ...]:
-    """The ``in_*`` columns of a bit mask of ``_PATH_TAGS``."""
-    return tuple(float((mask >> k) & 1) for k in range(len(_PATH_TAGS)))
-
-
 _TAG_INDEX = {t: i for i, t in enumerate(_TAG_NAMES)}
+_DOM_WIDTHS = (len(_PATH_TAGS), len(_GROUP_NAMES), len(_GROUP_NAMES))  # the three masks' columns
 _TOKEN_BITS: dict[str, int] = {}
 for _k, _group in enumerate(_GROUP_NAMES):
     for _token in TOKEN_GROUPS[_group]:
         _TOKEN_BITS[_token] = _TOKEN_BITS.get(_token, 0) | (1 << _k)
 
 
-@functools.lru_cache(maxsize=4096)  # a page meets a handful of the 2 ** 17 masks, and pages share them
-def _bits(mask: int) -> tuple[float, ...]:
-    """The group columns of a bit mask (1.0 for each group met)."""
-    return tuple(float((mask >> k) & 1) for k in range(len(_GROUP_NAMES)))
-
-
 def _group_bits(tokens: tuple[str, ...]) -> tuple[int, int]:
     """Bit masks of the token groups met among the nearest tokens and among all of them."""
-    near = far = 0
-    for k, token in enumerate(tokens):
-        bit = _TOKEN_BITS.get(token, 0)
-        far |= bit
-        if k < NEAR_TOKENS:
-            near |= bit
-    return near, far
+    bits = list(map(_TOKEN_BITS.get, tokens, repeat(0)))
+    near = reduce(or_, bits[:NEAR_TOKENS], 0)
+    return near, reduce(or_, bits[NEAR_TOKENS:], near)
 
 
 def _short_runs(n_words: list[int]) -> list[float]:
