@@ -844,16 +844,28 @@ static const char *BOILER[] = {
     "read now", "learn more", "contact us", "you may also like", "recommended", "trending", "comments",
     "comment", NULL};
 
+/* The lower-case ASCII letter c matches under re.IGNORECASE (ci_eq's), or 0 for none */
+static inline char
+ci_letter(Py_UCS4 c)
+{
+    if (c < 128)
+        return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c >= 'a' && c <= 'z' ? (char)c : 0;
+    return c == 0x130 || c == 0x131 ? 'i' : c == 0x212A ? 'k' : c == 0x17F ? 's' : 0;
+}
+
 static int64_t
 boiler_phrases(int kind, const void *data, Py_ssize_t length)
 {
     int64_t found = 0;
     for (Py_ssize_t i = 0; i < length;) {
         Py_ssize_t end = -1;
-        if (i == 0 || !is_word(PyUnicode_READ(kind, data, i - 1))) { /* \b before: the phrases start with a letter */
+        char first = ci_letter(PyUnicode_READ(kind, data, i));
+        /* \b before (the phrases start with a letter); only those starting with this letter can match */
+        if (first && (i == 0 || !is_word(PyUnicode_READ(kind, data, i - 1)))) {
             for (const char **w = BOILER; *w && end < 0; w++) {
                 Py_ssize_t e;
-                if (ci_at(kind, data, length, i, *w, &e) && (e == length || !is_word(PyUnicode_READ(kind, data, e))))
+                if ((*w)[0] == first && ci_at(kind, data, length, i, *w, &e) &&
+                    (e == length || !is_word(PyUnicode_READ(kind, data, e))))
                     end = e; /* and \b after */
             }
         }
@@ -874,6 +886,8 @@ copyright_at(int kind, const void *data, Py_ssize_t length, Py_ssize_t i)
     Py_ssize_t end;
     if (c == 0xA9) /* © */
         return 1;
+    if (c != '(' && (c | 32) != 'c' && (c | 32) != 'a') /* what the three others start with (ASCII only) */
+        return 0;
     if ((i == 0 || !is_word(PyUnicode_READ(kind, data, i - 1))) && ci_at(kind, data, length, i, "copyright", &end) &&
         (end == length || !is_word(PyUnicode_READ(kind, data, end))))
         return 1;
