@@ -179,18 +179,12 @@ def _counted_rows(blocks: list[Block], html: np.ndarray, rows: np.ndarray) -> li
         rows[:, 9] = upper_first / some
     # the three regex columns, found in C as the regexes find them (tests/test_terms.py)
     phrases = np.frombuffer(_phrase_counts(texts, MAX_ANALYSED_CHARS), dtype=np.int64).reshape(len(blocks), 3)
-    rest = []  # one assignment for all blocks: a numpy row assignment per block costs more than its values
-    for b, h, (sentence_ends, copyright, boiler) in zip(blocks, html.tolist(), phrases.tolist()):
-        rest.append((
-            float(b.text[:MAX_ANALYSED_CHARS].endswith(_TERMINAL)),
-            float(sentence_ends + 1),
-            float(copyright),
-            float(boiler),
-            float(b.is_title),
-            float(h),
-            float(b.depth) if h else nan,
-        ))
-    rows[:, 10:17] = rest
+    rows[:, 10] = [t[:MAX_ANALYSED_CHARS].endswith(_TERMINAL) for t in texts]
+    rows[:, 11:14] = phrases  # sentence ends, copyright (0/1), boilerplate phrases
+    rows[:, 11] += 1.0  # sentences: the ends plus one
+    rows[:, 14] = [b.is_title for b in blocks]
+    rows[:, 15] = html
+    rows[:, 16] = np.where(html, [b.depth for b in blocks], nan)
     return counts[:, 1].tolist()
 
 
