@@ -142,3 +142,18 @@ def test_trees_pickle_and_walk_the_same_after(model, c_walk):
     copy = pickle.loads(pickle.dumps(t))
     X = np.random.default_rng(2).normal(size=(40, t.n_features))
     np.testing.assert_array_equal(copy.raw(X), t.raw(X))
+
+
+def test_expit_in_c_is_math_exps_to_the_bit(c_walk, monkeypatch):
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.normal(0, 4, 20_000), rng.normal(0, 400, 2_000),
+                        [0.0, -0.0, np.inf, -np.inf, np.nan, 709.8, -709.8, -745.2, -746.0, 1e308, -1e308, 5e-324]])
+    fast = tree_ensemble.expit_all(x[::2])  # a strided view is read as its values
+    expected = np.array([tree_ensemble.expit(v) for v in x[::2].tolist()])
+    assert fast.view(np.int64).tolist() == expected.view(np.int64).tolist()
+    monkeypatch.setattr(tree_ensemble, "_treewalk", None)
+    assert tree_ensemble.expit_all(x[::2]).view(np.int64).tolist() == expected.view(np.int64).tolist()
+    with pytest.raises(ValueError, match="length"):
+        c_walk.expit(np.zeros(3), np.zeros(2))
+    with pytest.raises(TypeError):
+        c_walk.expit(np.zeros(3, dtype=np.float32), np.zeros(3))

@@ -249,11 +249,42 @@ done:
     return result;
 }
 
+/* out[i] = 1 / (1 + exp(-x[i])), libm's exp, as tree_ensemble.expit computes it with math.exp (which
+ * calls the same exp; its OverflowError is the inf this gives, and 1 / (1 + inf) is expit's 0) */
+static PyObject *
+expit(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *objs[2], *result = NULL;
+    if (!PyArg_ParseTuple(args, "OO", &objs[0], &objs[1]))
+        return NULL;
+    static const char *names[2] = {"x", "out"};
+    Py_buffer b[2];
+    int got = 0;
+    for (; got < 2; got++)
+        if (view(objs[got], &b[got], names[got], 8, "d", got == 1) < 0)
+            goto done;
+    if (b[0].len != b[1].len) {
+        PyErr_SetString(PyExc_ValueError, "x and out differ in length");
+        goto done;
+    }
+    const double *x = b[0].buf;
+    double *out = b[1].buf;
+    for (Py_ssize_t i = 0; i < b[0].len / 8; i++)
+        out[i] = 1.0 / (1.0 + exp(-x[i]));
+    result = Py_NewRef(Py_None);
+done:
+    for (int i = 0; i < got; i++)
+        PyBuffer_Release(&b[i]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"pack", pack, METH_VARARGS,
      "pack(feature, threshold, child, missing_left, roots, tree_depth, value): the trees, checked, as walk_sum reads them"},
     {"walk_sum", walk_sum, METH_VARARGS,
      "walk_sum(packed, X, baseline, out): baseline plus leaf values, per row and output"},
+    {"expit", expit, METH_VARARGS, "expit(x, out): out = 1 / (1 + exp(-x)), with libm's exp (math.exp's)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -12,7 +12,7 @@ from itertools import repeat
 
 import numpy as np
 
-from .tree_ensemble import expit
+from .tree_ensemble import expit_all
 
 try:  # the term lookup in C, built with the package (an optional extension); Python's below otherwise
     from . import _terms
@@ -152,7 +152,7 @@ class WordModel:
         """Class probabilities, columns ``classes``."""
         scores = self.decision_function(texts)
         if len(self.classes) == 2:
-            p = np.array([expit(v) for v in scores[:, 0].tolist()])
+            p = expit_all(scores[:, 0])
             return np.column_stack([1.0 - p, p])
         scores -= scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
