@@ -357,8 +357,9 @@ def context_features(blocks: list[Block], p_content: np.ndarray) -> np.ndarray:
     out[:, col + 6] = _parent_mean(blocks, p, weights)
     out[:, col + 7] = p.argsort().argsort() / max(n - 1, 1)
     indices, indptr, n_words = _topic_words(blocks)
-    out[:, col + 8] = topic_similarity(indices, indptr, n_words, p * np.log1p(weights))
-    out[:, col + 9] = title_overlap(blocks, indices, indptr)
+    pairs = _block_words(indices, indptr, n_words)
+    out[:, col + 8] = topic_similarity(indices, indptr, n_words, p * np.log1p(weights), pairs=pairs)
+    out[:, col + 9] = title_overlap(np.array([b.is_title for b in blocks]), *pairs[:2])
     lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
     out[:, col + 10] = float((lengths * (p >= 0.5)).sum() / (lengths.sum() or 1.0))
     return out
@@ -386,22 +387,32 @@ def _word_ids(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray, int]:
     return np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64), len(vocabulary)
 
 
-def topic_similarity(indices: np.ndarray, indptr: np.ndarray, n_words: int, weights: np.ndarray) -> np.ndarray:
+def _block_words(indices: np.ndarray, indptr: np.ndarray, n_words: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each (block, word) pair once, as (blocks, words, counts): blocks in order, each block's
+    words in descending id order."""
+    rows = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
+    if not n_words:
+        return rows, indices, np.zeros(0, dtype=np.int64)
+    keys, counts = np.unique(rows * n_words + (n_words - 1 - indices), return_counts=True)
+    rows, words = np.divmod(keys, n_words)
+    return rows, n_words - 1 - words, counts
+
+
+def topic_similarity(indices: np.ndarray, indptr: np.ndarray, n_words: int, weights: np.ndarray,
+                     pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Cosine similarity of each block's words (``_topic_words``) to the rest of the page's likely content.
 
     Teasers, product blurbs and sidebars are about other things than the
     article: their words differ from the text the first pass believes in.
+    ``pairs`` is ``_block_words``' output when the caller has it.
     """
     n = len(indptr) - 1
     if not n_words:
         return np.zeros(n)
-    # each (block, word) pair once with its count, blocks in order and each block's words in
-    # descending id order: the order in which scipy's sparse product (used before) added a block's
-    # terms, so that the sums, and the scores, are the same to the bit
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    keys, counts = np.unique(rows * n_words + (n_words - 1 - indices), return_counts=True)
-    rows, words = np.divmod(keys, n_words)
-    words = n_words - 1 - words
+    # each (block, word) pair once with its count, each block's words in descending id order: the
+    # order in which scipy's sparse product (used before) added a block's terms, so that the sums,
+    # and the scores, are the same to the bit
+    rows, words, counts = pairs if pairs is not None else _block_words(indices, indptr, n_words)
     counts = counts.astype(np.float64)
     norms = np.sqrt(np.bincount(rows, weights=counts * counts, minlength=n))
     unit = (1.0 / np.where(norms > 0, norms, 1.0))[rows] * counts
@@ -413,14 +424,17 @@ def topic_similarity(indices: np.ndarray, indptr: np.ndarray, n_words: int, weig
     return np.where(rest_norm_sq > 1e-12, rest / np.sqrt(np.maximum(rest_norm_sq, 1e-12)), 0.0)
 
 
-def title_overlap(blocks: list[Block], indices: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Share of the headline's words that a block uses (0 when the page has no title block)."""
-    per_block = [indices[a:b].tolist() for a, b in zip(indptr[:-1].tolist(), indptr[1:].tolist())]
-    title = {w for b, ws in zip(blocks, per_block) if b.is_title for w in ws}
-    if not title:
-        return np.zeros(len(blocks))
-    return np.array([len(title.intersection(ws)) / len(title) if not b.is_title else 1.0
-                     for b, ws in zip(blocks, per_block)])
+def title_overlap(is_title: np.ndarray, rows: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """Share of the headline's words that a block uses (0 when the page's title blocks have no
+    words); ``rows`` and ``words`` are ``_block_words``' distinct pairs."""
+    title = np.unique(words[is_title[rows]])
+    if not len(title):
+        return np.zeros(len(is_title))
+    in_title = np.zeros(int(words.max()) + 1, dtype=np.float64)
+    in_title[title] = 1.0
+    shares = np.bincount(rows, weights=in_title[words], minlength=len(is_title)) / len(title)
+    shares[is_title] = 1.0
+    return shares
 
 
 def _window_mean(p: np.ndarray, weights: np.ndarray, radius: int) -> np.ndarray:
@@ -434,10 +448,10 @@ def _window_mean(p: np.ndarray, weights: np.ndarray, radius: int) -> np.ndarray:
 
 def _parent_mean(blocks: list[Block], p: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Mean first-pass score of the blocks sharing the block's parent element."""
-    keys = [b.xpath.rsplit("/", 1)[0] if b.xpath else f"#{i // 8}" for i, b in enumerate(blocks)]
-    sums: dict[str, float] = {}
-    totals: dict[str, float] = {}
-    for key, pi, wi in zip(keys, p, weights):
-        sums[key] = sums.get(key, 0.0) + pi * wi
-        totals[key] = totals.get(key, 0.0) + wi
-    return np.array([sums[k] / totals[k] for k in keys])
+    parents: dict[str, int] = {}
+    ids = [parents.setdefault(b.xpath.rsplit("/", 1)[0] if b.xpath else f"#{i // 8}", len(parents))
+           for i, b in enumerate(blocks)]
+    # bincount adds each parent's terms in block order, as a running sum per parent would
+    sums = np.bincount(ids, weights=p * weights, minlength=len(parents))
+    totals = np.bincount(ids, weights=weights, minlength=len(parents))
+    return (sums / totals)[ids]
