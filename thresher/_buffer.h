@@ -49,13 +49,16 @@ buf_put(Buf *b, const char *s, Py_ssize_t n)
     return 0;
 }
 
+#define FNV_BASIS 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
 /* FNV-1a over s[0:n]: not keyed, so only for keys a page does not choose, or with a probe bound */
 static inline uint64_t
 fnv1a(const char *s, Py_ssize_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = FNV_BASIS;
     for (Py_ssize_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+        h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
     return h;
 }
 
