@@ -120,6 +120,9 @@ def test_a_compiled_index_refuses_what_a_dict_lookup_would(c_terms):
         c_terms.compile_index({b"aa": 1})
     with pytest.raises(OverflowError):
         c_terms.compile_index({"aa": 2**70})
+    with pytest.raises(ValueError, match="2\\*\\*31"):  # a column past what a slot holds
+        c_terms.compile_index({"aa": 2**31})
+    assert c_terms.terms(["aa"], c_terms.compile_index({"aa": 2**31 - 1}))[0] == np.array([2**31 - 1]).tobytes()
     with pytest.raises(TypeError, match="compiled index"):
         c_terms.terms(["aa"], ["aa"])
     ids, _ = c_terms.terms(["aa bb"], c_terms.compile_index({"aa": -5, "bb": 1}))  # negative: no column
