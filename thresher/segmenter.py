@@ -47,7 +47,7 @@ def split_page(page: bytes | str, options: SegmentOptions) -> tuple[list[Block],
         )
     text = decode_bytes(page, declared=options.encoding)[0] if isinstance(page, bytes) else page
     text, utf8 = clean_characters_utf8(text)
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(), without copying the page
         raise EmptyInputError("empty input: no text")
     fmt = detect_format(text) if options.input_format == "auto" else options.input_format
     if fmt == "html":
@@ -77,7 +77,7 @@ def mark_title(blocks: list[Block], title: str) -> None:
     # a page may hold one 10 MB block: only blocks of up to twice a title's length are read
     candidates = [b for b in blocks[:limit] if len(b.text) <= 2 * MAX_TITLE_CHARS]
     for block, text in zip(candidates, _norms([b.text for b in candidates])):
-        if text and len(text) < 400 and any(text == p or (len(text) > 15 and text in wanted) for p in parts):
+        if text and len(text) < 400 and (text in parts or (len(text) > 15 and text in wanted)):
             block.is_title = True
 
 
