@@ -164,8 +164,9 @@ pack(PyObject *self, PyObject *args)
 
 /* Rows r0..r0+lanes-1 down every tree in order, each tree's leaf value added to their sums as it is
  * reached (X: rows of `stride` doubles, at least p->n_columns of them; out: rows of k sums) */
-static void
-walk_rows(const Packed *p, const double *X, Py_ssize_t r0, int lanes, Py_ssize_t stride, double *out, Py_ssize_t k)
+static inline __attribute__((always_inline)) void
+walk_rows_impl(const Packed *p, const double *X, Py_ssize_t r0, int lanes, Py_ssize_t stride, double *out,
+               Py_ssize_t k, int may_nan)
 {
     const Node *nodes = p->nodes;
     const double *x[LANES];
@@ -184,7 +185,7 @@ walk_rows(const Packed *p, const double *X, Py_ssize_t r0, int lanes, Py_ssize_t
                 const Node *nd = &nodes[node[j]];
                 uint32_t column = nd->column;
                 double v = x[j][column & ~NAN_RIGHT];
-                int right = (v > nd->threshold) | ((isnan(v) != 0) & (int)(column >> 31));
+                int right = may_nan ? (v > nd->threshold) | ((isnan(v) != 0) & (int)(column >> 31)) : v > nd->threshold;
                 int32_t next = nd->child + right; /* a leaf: itself */
                 moving |= next != node[j];
                 node[j] = next;
@@ -196,6 +197,20 @@ walk_rows(const Packed *p, const double *X, Py_ssize_t r0, int lanes, Py_ssize_t
         for (int j = 0; j < lanes; j++)
             out[(r0 + j) * k + c] += p->value[node[j]]; /* a node reached through checked children */
     }
+}
+
+/* walk_rows_impl for an X that may hold NaN, and for one that holds none (no NaN test a step) */
+static void
+walk_rows(const Packed *p, const double *X, Py_ssize_t r0, int lanes, Py_ssize_t stride, double *out, Py_ssize_t k)
+{
+    walk_rows_impl(p, X, r0, lanes, stride, out, k, 1);
+}
+
+static void
+walk_rows_finite(const Packed *p, const double *X, Py_ssize_t r0, int lanes, Py_ssize_t stride, double *out,
+                 Py_ssize_t k)
+{
+    walk_rows_impl(p, X, r0, lanes, stride, out, k, 0);
 }
 
 static PyObject *
@@ -239,8 +254,12 @@ walk_sum(PyObject *self, PyObject *args)
     for (Py_ssize_t r = 0; r < n_rows; r++)
         for (Py_ssize_t c = 0; c < k; c++)
             out[r * k + c] = baseline[c];
+    int any_nan = 0;
+    for (Py_ssize_t i = 0; i < n_rows * stride; i++)
+        any_nan |= isnan(X[i]) != 0;
     for (Py_ssize_t r0 = 0; r0 < n_rows; r0 += LANES)
-        walk_rows(p, X, r0, n_rows - r0 < LANES ? (int)(n_rows - r0) : LANES, stride, out, k);
+        (any_nan ? walk_rows : walk_rows_finite)(p, X, r0, n_rows - r0 < LANES ? (int)(n_rows - r0) : LANES, stride,
+                                                 out, k);
     Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
 done:
