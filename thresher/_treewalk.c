@@ -210,7 +210,10 @@ static void
 walk_rows_finite(const Packed *p, const double *X, Py_ssize_t r0, int lanes, Py_ssize_t stride, double *out,
                  Py_ssize_t k)
 {
-    walk_rows_impl(p, X, r0, lanes, stride, out, k, 0);
+    if (lanes == LANES) /* a full group: the lane loops of a known length */
+        walk_rows_impl(p, X, r0, LANES, stride, out, k, 0);
+    else
+        walk_rows_impl(p, X, r0, lanes, stride, out, k, 0);
 }
 
 static PyObject *
