@@ -19,14 +19,18 @@ def _lxml_include() -> list[str]:
 # sums must round as numpy's separate multiply and add do: no fused multiply-add (FMA is the
 # default on some targets, e.g. aarch64)
 _NO_FMA = ["-ffp-contract=off"]
-_SHARED = ["thresher/_buffer.h"]  # the byte buffer and hash both extensions use: a change rebuilds them
+# the byte buffer and hash, and the character scans, the extensions share: a change rebuilds them
+_SHARED = ["thresher/_buffer.h", "thresher/_scan.h"]
 
 setup(
     ext_modules=[
         # the trees' walk and sums (numpy otherwise)
         Extension("thresher._treewalk", ["thresher/_treewalk.c"], extra_compile_args=_NO_FMA, optional=True),
-        # the word models' term lookup and scores, the block features' counts (Python and numpy otherwise)
+        # the word models' term lookup and scores (Python and numpy otherwise)
         Extension("thresher._terms", ["thresher/_terms.c"], depends=_SHARED, extra_compile_args=_NO_FMA,
+                  optional=True),
+        # the block features' counts and scans (Python and numpy otherwise)
+        Extension("thresher._features", ["thresher/_features.c"], depends=_SHARED, extra_compile_args=_NO_FMA,
                   optional=True),
         # the HTML segmenter's tree walk (html._Maker otherwise)
         Extension("thresher._htmlwalk", ["thresher/_htmlwalk.c"], depends=_SHARED, include_dirs=_lxml_include(),

@@ -147,6 +147,25 @@ def c_extension(module, name: str, fallback: str):
     return module
 
 
+def c_and_python(compute, module, name: str):
+    """``compute()`` with the C function ``module.name``, then with it switched off (Python's path)."""
+    fast = compute()
+    saved = getattr(module, name)
+    setattr(module, name, None)
+    try:
+        return fast, compute()
+    finally:
+        setattr(module, name, saved)
+
+
+def same_bits(a, b) -> None:
+    """Two float arrays equal to the bit (NaN-safe, and -0.0 is not 0.0)."""
+    import numpy as np
+
+    assert a.shape == b.shape
+    np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))
+
+
 def fnv1a(text: str) -> int:
     """The unkeyed 64-bit FNV-1a hash of ``text``'s UTF-8 bytes, as ``thresher/_buffer.h`` computes it."""
     h = 1469598103934665603

@@ -29,11 +29,12 @@ from .blocks import Block
 from .stopwords import STOPWORDS
 
 try:  # the counting in C (optional, built at install): _block_row and _topic_words are its reference
-    from ._terms import block_counts as _block_counts
-    from ._terms import page_words as _page_words
-    from ._terms import phrase_counts as _phrase_counts
+    from . import _features as _scans
+    from ._features import block_counts as _block_counts
+    from ._features import page_words as _page_words
+    from ._features import phrase_counts as _phrase_counts
 except ImportError:
-    _block_counts = _page_words = _phrase_counts = None
+    _scans = _block_counts = _page_words = _phrase_counts = None
 
 FEATURE_SET = "block_features.v1"
 # DOM features of a text page: a value no real feature takes (all are >= 0).
@@ -177,7 +178,7 @@ def _counted_rows(blocks: list[Block], html: np.ndarray, rows: np.ndarray) -> li
         rows[:, 7] = digits / sample
         rows[:, 8] = capitals / np.where(letters > 0, letters, 1)
         rows[:, 9] = upper_first / some
-    # the three regex columns, found in C as the regexes find them (tests/test_terms.py)
+    # the three regex columns, found in C as the regexes find them (tests/test_features_c.py)
     phrases = np.frombuffer(_phrase_counts(texts, MAX_ANALYSED_CHARS), dtype=np.int64).reshape(len(blocks), 3)
     rows[:, 10] = [t[:MAX_ANALYSED_CHARS].endswith(_TERMINAL) for t in texts]
     rows[:, 11:14] = phrases  # sentence ends, copyright (0/1), boilerplate phrases

@@ -18,7 +18,7 @@ try:  # the walk in C (optional, built at install): the Python walk below is its
 except ImportError:
     _htmlwalk = None
 try:  # class/id tokens of ASCII text in C (optional): _attr_tokens_re is its reference
-    from ._terms import attr_tokens_ascii as _attr_tokens_ascii
+    from ._features import attr_tokens_ascii as _attr_tokens_ascii
 except ImportError:
     _attr_tokens_ascii = None
 

@@ -1,0 +1,590 @@
+/* The block features' scans in C: what features.py counts, finds and looks up per block.
+ *
+ * block_counts, page_words, phrase_counts and attr_tokens_ascii are described where they are
+ * defined; each has a Python or numpy reference in features.py or html.py that tests hold it to.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "_buffer.h"
+#include "_scan.h"
+
+typedef struct {
+    uint64_t hash;
+    int64_t value;
+    Py_ssize_t offset; /* the key's bytes: keys + offset, len bytes */
+    Py_ssize_t len;    /* -1: an empty slot */
+} Slot;
+
+/* ---- block counts: the counted parts of features._block_row ----
+ *
+ * block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, one row of
+ * BLOCK_COUNTS per text, read on text[:max_chars] as features._block_row reads a block:
+ * n_chars, n_words (runs of \w, as re's \w+ finds them), then over the first sample_words words
+ * their length in characters, how many lower-case to a stop word, how many open with an upper-case
+ * character (str.isupper), then over the first sample_chars characters the letters, digits and
+ * capitals (str.isalpha, isdigit, isupper), then the text's ".,;:!?" and its commas. */
+#define BLOCK_COUNTS 10
+#define MAX_PROBES 64 /* a page's word table at most half full probes a handful of slots; past this, collisions were made */
+#define STOP_SLOTS 1024
+#define STOP_CHARS 32
+
+typedef struct {
+    char word[STOP_SLOTS][STOP_CHARS]; /* a set's ASCII words, open addressing, "" empty */
+} StopTable;
+
+/* The table of a call's stop words (made per call: no state shared between calls or threads).
+ * Only an exact frozenset is read: a subclass's iterator could yield anything, any number of times. */
+static StopTable *
+stop_table_of(PyObject *stopwords)
+{
+    if (!PyFrozenSet_CheckExact(stopwords)) {
+        PyErr_SetString(PyExc_TypeError, "stopwords must be a frozenset");
+        return NULL;
+    }
+    if (PySet_GET_SIZE(stopwords) > STOP_SLOTS / 2) {
+        PyErr_SetString(PyExc_ValueError, "too many stop words for the table");
+        return NULL;
+    }
+    StopTable *t = PyMem_Calloc(1, sizeof(StopTable));
+    if (!t)
+        return (StopTable *)PyErr_NoMemory();
+    PyObject *iter = PyObject_GetIter(stopwords), *key;
+    if (!iter) {
+        PyMem_Free(t);
+        return NULL;
+    }
+    Py_ssize_t inserted = 0;
+    while ((key = PyIter_Next(iter))) {
+        /* only ASCII words go in the table: a word with other characters is looked up in the set */
+        Py_ssize_t n = PyUnicode_Check(key) && PyUnicode_IS_ASCII(key) ? PyUnicode_GET_LENGTH(key) : 0;
+        if (n >= STOP_CHARS) {
+            PyErr_Format(PyExc_ValueError, "stop words of %d characters or more are not supported", STOP_CHARS);
+        } else if (n > 0 && inserted < STOP_SLOTS / 2) { /* the size check above: never past half full */
+            const char *w = (const char *)PyUnicode_DATA(key);
+            size_t slot = fnv1a(w, n) & (STOP_SLOTS - 1);
+            while (t->word[slot][0])
+                slot = (slot + 1) & (STOP_SLOTS - 1);
+            memcpy(t->word[slot], w, (size_t)n);
+            inserted++;
+        }
+        Py_DECREF(key);
+        if (PyErr_Occurred())
+            break;
+    }
+    Py_DECREF(iter);
+    if (PyErr_Occurred()) {
+        PyMem_Free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* A call's own stop-word table and tuple of the texts; 0, or -1 with an exception set */
+static int
+open_texts(PyObject *list, PyObject *stopwords, StopTable **table, PyObject **texts)
+{
+    *table = stop_table_of(stopwords);
+    if (!*table)
+        return -1;
+    *texts = PyList_AsTuple(list); /* our own: nothing run while scanning can change it */
+    if (!*texts) {
+        PyMem_Free(*table);
+        return -1;
+    }
+    return 0;
+}
+
+/* word.lower() in stopwords (``lower``), or word in stopwords, for word = text[start:end] */
+static int
+is_stop(const StopTable *t, PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
+        PyObject *stopwords, int lower_first)
+{
+    char lower[STOP_CHARS];
+    Py_ssize_t n = end - start;
+    int ascii = 1;
+    for (Py_ssize_t i = 0; i < n && ascii; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, start + i);
+        ascii = c < 128;
+        if (ascii && i < STOP_CHARS)
+            lower[i] = (char)(lower_first && c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    if (ascii) { /* an ASCII word lower-cases to ASCII: the table holds every such stop word */
+        if (n >= STOP_CHARS)
+            return 0;
+        size_t slot = fnv1a(lower, n) & (STOP_SLOTS - 1);
+        while (t->word[slot][0]) {
+            if (strncmp(t->word[slot], lower, (size_t)n) == 0 && t->word[slot][n] == '\0')
+                return 1;
+            slot = (slot + 1) & (STOP_SLOTS - 1);
+        }
+        return 0;
+    }
+    PyObject *word = PyUnicode_Substring(text, start, end);
+    if (!word)
+        return -1;
+    PyObject *low = lower_first ? PyObject_CallMethod(word, "lower", NULL) : (Py_INCREF(word), word);
+    int found = low ? PySet_Contains(stopwords, low) : -1;
+    Py_XDECREF(low);
+    Py_DECREF(word);
+    return found;
+}
+
+static PyObject *
+block_counts(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *list, *stopwords;
+    Py_ssize_t max_chars, sample_chars, sample_words;
+    if (!PyArg_ParseTuple(args, "O!O!nnn", &PyList_Type, &list, &PyFrozenSet_Type, &stopwords, &max_chars,
+                          &sample_chars, &sample_words))
+        return NULL;
+    if (max_chars < 0 || sample_chars < 0 || sample_words < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative limits");
+        return NULL;
+    }
+    StopTable *table;
+    PyObject *texts;
+    if (open_texts(list, stopwords, &table, &texts) < 0)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * BLOCK_COUNTS * (Py_ssize_t)sizeof(int64_t));
+    if (!out) {
+        PyMem_Free(table);
+        Py_DECREF(texts);
+        return NULL;
+    }
+    int64_t *row = (int64_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++, row += BLOCK_COUNTS) {
+        PyObject *text = text_at(texts, i);
+        if (!text)
+            goto fail;
+        Chars c = chars_of(text, max_chars);
+        int kind = c.kind;
+        const void *data = c.data;
+        Py_ssize_t length = c.length;
+        memset(row, 0, BLOCK_COUNTS * sizeof(int64_t));
+        row[0] = length;
+        for (Py_ssize_t at = 0, start; next_word(kind, data, length, &at, &start);) {
+            if (row[1]++ < sample_words) {
+                row[2] += at - start;
+                int stop = is_stop(table, text, kind, data, start, at, stopwords, 1);
+                if (stop < 0)
+                    goto fail;
+                row[3] += stop;
+                row[4] += is_upper(PyUnicode_READ(kind, data, start));
+            }
+        }
+        for (Py_ssize_t at = 0; at < length; at++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, at);
+            if (at < sample_chars) {
+                row[5] += is_alpha(c);
+                row[6] += is_digit(c);
+                row[7] += is_upper(c);
+            }
+            row[8] += c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?';
+            row[9] += c == ',';
+        }
+    }
+    PyMem_Free(table);
+    Py_DECREF(texts);
+    return out;
+
+fail:
+    PyMem_Free(table);
+    Py_DECREF(out);
+    Py_DECREF(texts);
+    return NULL;
+}
+
+/* ---- a page's topical words: what features.context_features reads of its blocks ----
+ *
+ * page_words(texts, stopwords, max_chars) -> (indices, indptr, n_words): for each text,
+ * text[:max_chars].lower() (Python's lower), its runs of \w longer than two characters that are
+ * not stop words, as ids numbered in order of first appearance on the page; indices (int64
+ * bytes) holds them text after text, indptr (int64 bytes) where each text's run begins. None when
+ * the page's words collide in the table past MAX_PROBES (a hostile page): the caller's dict decides. */
+static PyObject *
+page_words(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *list, *stopwords;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &list, &PyFrozenSet_Type, &stopwords, &max_chars))
+        return NULL;
+    if (max_chars < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative limit");
+        return NULL;
+    }
+    StopTable *table;
+    PyObject *texts;
+    if (open_texts(list, stopwords, &table, &texts) < 0)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    PyObject *indptr = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t)), *result = NULL;
+    Ids ids = {NULL, 0, 0};
+    Buf keys = {NULL, 0, 0}, word = {NULL, 0, 0};
+    Slot *slots = NULL;
+    size_t mask = 63, n_words = 0;
+    if (!indptr)
+        goto done;
+    slots = PyMem_Malloc((mask + 1) * sizeof(Slot));
+    if (!slots) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t k = 0; k <= mask; k++)
+        slots[k].len = -1;
+    int64_t *ptr = (int64_t *)PyBytes_AS_STRING(indptr);
+    ptr[0] = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = text_at(texts, i);
+        if (!item)
+            goto done;
+        PyObject *head = PyUnicode_Substring(item, 0, max_chars);
+        PyObject *text = head ? PyObject_CallMethod(head, "lower", NULL) : NULL;
+        Py_XDECREF(head);
+        if (!text)
+            goto done;
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        for (Py_ssize_t at = 0, start; next_word(kind, data, length, &at, &start);) {
+            if (at - start <= 2)
+                continue;
+            int stop = is_stop(table, text, kind, data, start, at, stopwords, 0);
+            if (stop < 0) {
+                Py_DECREF(text);
+                goto done;
+            }
+            if (stop)
+                continue;
+            if (at - start > PY_SSIZE_T_MAX / 4 || buf_reserve(&word, 4 * (at - start)) < 0) {
+                if (!PyErr_Occurred())
+                    PyErr_NoMemory();
+                Py_DECREF(text);
+                goto done;
+            }
+            Py_ssize_t len = 0;
+            for (Py_ssize_t k = start; k < at; k++)
+                len += utf8(PyUnicode_READ(kind, data, k), word.data + len);
+            uint64_t h = fnv1a(word.data, len);
+            size_t slot = (size_t)h & mask;
+            int probes = 0;
+            while (slots[slot].len >= 0 && !(slots[slot].hash == h && slots[slot].len == len &&
+                                             memcmp(keys.data + slots[slot].offset, word.data, (size_t)len) == 0)) {
+                slot = (slot + 1) & mask;
+                if (++probes > MAX_PROBES) { /* words made to collide (the hash is not keyed): Python's dict decides */
+                    Py_DECREF(text);
+                    result = Py_None;
+                    Py_INCREF(result);
+                    goto done;
+                }
+            }
+            if (slots[slot].len < 0) { /* a new word: the next id, and the table grows at half full */
+                if (buf_reserve(&keys, keys.len + len) < 0) {
+                    Py_DECREF(text);
+                    goto done;
+                }
+                memcpy(keys.data + keys.len, word.data, (size_t)len);
+                slots[slot] = (Slot){h, (int64_t)n_words++, keys.len, len};
+                keys.len += len;
+                if (2 * n_words > mask) {
+                    size_t bigger = 2 * (mask + 1) - 1;
+                    Slot *grown = PyMem_Malloc((bigger + 1) * sizeof(Slot));
+                    if (!grown) {
+                        Py_DECREF(text);
+                        PyErr_NoMemory();
+                        goto done;
+                    }
+                    for (size_t k = 0; k <= bigger; k++)
+                        grown[k].len = -1;
+                    for (size_t k = 0; k <= mask; k++) {
+                        if (slots[k].len < 0)
+                            continue;
+                        size_t to = (size_t)slots[k].hash & bigger;
+                        while (grown[to].len >= 0)
+                            to = (to + 1) & bigger;
+                        grown[to] = slots[k];
+                    }
+                    PyMem_Free(slots);
+                    slots = grown;
+                    mask = bigger;
+                    slot = (size_t)-1; /* not used again */
+                }
+                if (push(&ids, (int64_t)n_words - 1) < 0) {
+                    Py_DECREF(text);
+                    goto done;
+                }
+            } else if (push(&ids, slots[slot].value) < 0) {
+                Py_DECREF(text);
+                goto done;
+            }
+        }
+        Py_DECREF(text);
+        ptr[i + 1] = (int64_t)ids.len;
+    }
+    PyObject *found = PyBytes_FromStringAndSize((const char *)ids.items, ids.len * (Py_ssize_t)sizeof(int64_t));
+    if (found)
+        result = Py_BuildValue("(NOn)", found, indptr, (Py_ssize_t)n_words);
+done:
+    PyMem_Free(table);
+    Py_XDECREF(indptr);
+    Py_DECREF(texts);
+    PyMem_Free(ids.items);
+    PyMem_Free(keys.data);
+    PyMem_Free(word.data);
+    PyMem_Free(slots);
+    return result;
+}
+
+/* ---- the block features' three phrase columns: features._SENTENCE_END, _COPYRIGHT, _BOILER_PHRASE ----
+ *
+ * phrase_counts(texts, max_chars) -> int64 bytes, 3 per text: in text[:max_chars], how many matches
+ * re.findall finds of _SENTENCE_END, whether re.search finds _COPYRIGHT (0 or 1), and how many of
+ * _BOILER_PHRASE. Each is the regex written out as re runs it on str: \w, \s and \d are Unicode's
+ * (str.isalnum or '_', str.isspace, str.isdecimal); re.IGNORECASE lets an ASCII letter match its
+ * other case and, as re's case table does, i match U+0130 and U+0131, k U+212A, s U+017F; the
+ * alternatives are tried in the pattern's order (an optional letter or space first taken), the
+ * first one followed by a word boundary wins, and findall goes on after it. tests/test_terms.py
+ * holds them to the regexes. */
+
+/* c matches the lower-case ASCII letter or space p under re.IGNORECASE */
+static inline int
+ci_eq(Py_UCS4 c, char p)
+{
+    if (c < 128)
+        return (c >= 'A' && c <= 'Z' ? c + 32 : c) == (Py_UCS4)(unsigned char)p;
+    return (p == 'i' && (c == 0x130 || c == 0x131)) || (p == 'k' && c == 0x212A) || (p == 's' && c == 0x17F);
+}
+
+/* data[at:at + len(word)] matches word (lower case) under re.IGNORECASE; 1 with *end after it */
+static int
+ci_at(int kind, const void *data, Py_ssize_t length, Py_ssize_t at, const char *word, Py_ssize_t *end)
+{
+    for (; *word; word++, at++)
+        if (at >= length || !ci_eq(PyUnicode_READ(kind, data, at), *word))
+            return 0;
+    *end = at;
+    return 1;
+}
+
+/* _BOILER_PHRASE's alternatives, optional parts expanded in the order re tries them */
+static const char *BOILER[] = {
+    "read more", "click here", "sign up", "subscribe", "log in", "login", "sign in", "cookies", "cookie",
+    "newsletter", "share this", "follow us", "all rights", "privacy policy", "terms of use", "terms of service",
+    "skip to", "back to top", "related articles", "related posts", "related stories", "advertisement",
+    "read now", "learn more", "contact us", "you may also like", "recommended", "trending", "comments",
+    "comment", NULL};
+
+/* The lower-case ASCII letter c matches under re.IGNORECASE (ci_eq's), or 0 for none */
+static inline char
+ci_letter(Py_UCS4 c)
+{
+    if (c < 128)
+        return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c >= 'a' && c <= 'z' ? (char)c : 0;
+    return c == 0x130 || c == 0x131 ? 'i' : c == 0x212A ? 'k' : c == 0x17F ? 's' : 0;
+}
+
+static int64_t
+boiler_phrases(int kind, const void *data, Py_ssize_t length)
+{
+    int64_t found = 0;
+    for (Py_ssize_t i = 0; i < length;) {
+        Py_ssize_t end = -1;
+        char first = ci_letter(PyUnicode_READ(kind, data, i));
+        /* \b before (the phrases start with a letter); only those starting with this letter can match */
+        if (first && (i == 0 || !is_word(PyUnicode_READ(kind, data, i - 1)))) {
+            for (const char **w = BOILER; *w && end < 0; w++) {
+                Py_ssize_t e;
+                if ((*w)[0] == first && ci_at(kind, data, length, i, *w, &e) &&
+                    (e == length || !is_word(PyUnicode_READ(kind, data, e))))
+                    end = e; /* and \b after */
+            }
+        }
+        if (end > 0) {
+            found++;
+            i = end;
+        } else {
+            i++;
+        }
+    }
+    return found;
+}
+
+static int
+copyright_at(int kind, const void *data, Py_ssize_t length, Py_ssize_t i)
+{
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    Py_ssize_t end;
+    if (c == 0xA9) /* © */
+        return 1;
+    if (c != '(' && (c | 32) != 'c' && (c | 32) != 'a') /* what the three others start with (ASCII only) */
+        return 0;
+    if ((i == 0 || !is_word(PyUnicode_READ(kind, data, i - 1))) && ci_at(kind, data, length, i, "copyright", &end) &&
+        (end == length || !is_word(PyUnicode_READ(kind, data, end))))
+        return 1;
+    if (ci_at(kind, data, length, i, "all rights reserved", &end))
+        return 1;
+    if (c == '(' && i + 2 < length && ci_eq(PyUnicode_READ(kind, data, i + 1), 'c') &&
+        PyUnicode_READ(kind, data, i + 2) == ')') {
+        Py_ssize_t at = i + 3;
+        while (at < length && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, at)))
+            at++;
+        int digits = 0;
+        while (digits < 4 && at + digits < length && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, at + digits)))
+            digits++;
+        return digits == 4;
+    }
+    return 0;
+}
+
+static int64_t
+sentence_ends(int kind, const void *data, Py_ssize_t length)
+{
+    int64_t found = 0;
+    for (Py_ssize_t i = 0; i < length;) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '.' || c == '!' || c == '?') {
+            Py_ssize_t at = i + 1;
+            if (at < length) {
+                Py_UCS4 q = PyUnicode_READ(kind, data, at);
+                at += q == '"' || q == 0x201D || q == 0x2019 || q == ')'; /* " ” ’ ) */
+            }
+            Py_ssize_t spaces = at;
+            while (at < length && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, at)))
+                at++;
+            if (at > spaces && at < length) {
+                Py_UCS4 next = PyUnicode_READ(kind, data, at);
+                if ((next >= 'A' && next <= 'Z') || next == 0x201C || next == '"') { /* [A-Z“"] */
+                    found++;
+                    i = at + 1;
+                    continue;
+                }
+            }
+        }
+        i++;
+    }
+    return found;
+}
+
+static PyObject *
+phrase_counts(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *list;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "O!n", &PyList_Type, &list, &max_chars))
+        return NULL;
+    if (max_chars < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative limit");
+        return NULL;
+    }
+    PyObject *texts = PyList_AsTuple(list);
+    if (!texts)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 3 * (Py_ssize_t)sizeof(int64_t));
+    if (!out) {
+        Py_DECREF(texts);
+        return NULL;
+    }
+    int64_t *row = (int64_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++, row += 3) {
+        PyObject *text = text_at(texts, i);
+        if (!text) {
+            Py_DECREF(out);
+            Py_DECREF(texts);
+            return NULL;
+        }
+        Chars c = chars_of(text, max_chars);
+        row[0] = sentence_ends(c.kind, c.data, c.length);
+        row[1] = 0;
+        for (Py_ssize_t at = 0; at < c.length && !row[1]; at++)
+            row[1] = copyright_at(c.kind, c.data, c.length, at);
+        row[2] = boiler_phrases(c.kind, c.data, c.length);
+    }
+    Py_DECREF(texts);
+    return out;
+}
+
+/* html.attr_tokens for an ASCII class/id text: the runs [a-z][a-z0-9]* of raw[:max_chars] lowered,
+ * a run also ending where a lower-case letter meets an upper-case one (mainNav: main, nav), as
+ * the regexes' camel-case space does. None for other text: lower() may map a non-ASCII letter to
+ * an ASCII one (the Kelvin sign to k), which the Python path handles. */
+static PyObject *
+attr_tokens_ascii(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *raw;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "Un", &raw, &max_chars))
+        return NULL;
+    if (max_chars < 0) {
+        PyErr_SetString(PyExc_ValueError, "max_chars is negative");
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(raw))
+        Py_RETURN_NONE;
+    const char *s = (const char *)PyUnicode_DATA(raw);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(raw) < max_chars ? PyUnicode_GET_LENGTH(raw) : max_chars;
+    PyObject *out = PyList_New(0);
+    if (!out)
+        return NULL;
+    char token[256];
+    for (Py_ssize_t i = 0; i < n;) {
+        if (!(ascii_class[(unsigned char)s[i]] & C_ALPHA)) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        while (j < n && ascii_class[(unsigned char)s[j]] & C_WORD && s[j] != '_' &&
+               !(s[j - 1] >= 'a' && s[j - 1] <= 'z' && s[j] >= 'A' && s[j] <= 'Z'))
+            j++;
+        PyObject *word;
+        if (j - i <= (Py_ssize_t)sizeof token) {
+            for (Py_ssize_t k = i; k < j; k++)
+                token[k - i] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + ('a' - 'A') : s[k]);
+            word = PyUnicode_FromStringAndSize(token, j - i);
+        } else { /* a run longer than the buffer (only past the usual max_chars) */
+            PyObject *part = PyUnicode_Substring(raw, i, j);
+            word = part ? PyObject_CallMethod(part, "lower", NULL) : NULL;
+            Py_XDECREF(part);
+        }
+        if (!word || PyList_Append(out, word) < 0) {
+            Py_XDECREF(word);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(word);
+        i = j;
+    }
+    Py_SETREF(out, PyList_AsTuple(out));
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"block_counts", block_counts, METH_VARARGS,
+     "block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, 10 counts per text"},
+    {"page_words", page_words, METH_VARARGS,
+     "page_words(texts, stopwords, max_chars) -> (indices, indptr, n_words): each text's topical words as page ids"},
+    {"phrase_counts", phrase_counts, METH_VARARGS,
+     "phrase_counts(texts, max_chars) -> int64 bytes, per text: sentence ends, copyright (0/1), boilerplate phrases"},
+    {"attr_tokens_ascii", attr_tokens_ascii, METH_VARARGS,
+     "attr_tokens_ascii(raw, max_chars) -> html.attr_tokens(raw) when raw is ASCII, else None"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_features", "The block features' scans in C.", -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__features(void)
+{
+    scan_init();
+    return PyModule_Create(&module);
+}
