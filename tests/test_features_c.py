@@ -197,3 +197,60 @@ def test_class_tokens_refuse_bad_arguments(c_features):
     with pytest.raises(TypeError):
         c_features.attr_tokens_ascii(b"main", 10)
     assert c_features.attr_tokens_ascii("x" * 600, 1000) == ("x" * 600,)  # a run longer than the C buffer
+
+
+# ---- a page's local rows in one C pass (features.local_features) against the Python path ----
+
+_TAGS = st.sampled_from(["p", "li", "h1", "h3", "td", "div", "pre", "blockquote", "figcaption", "line", "para", "span",
+                         "x-custom", "LI"])
+_PATHS = st.lists(st.sampled_from(["html", "body", "article", "main", "nav", "div", "li", "a", "table", "", "articles",
+                                   "form", "noscript", "é"]), max_size=8).map("/".join)
+_TOKENS = st.lists(st.sampled_from(["content", "nav", "menu", "footer", "x", "related", "ad", "share", "byline",
+                                    "hiddenattr", "caption", "list", "zzz"]), max_size=26).map(tuple)
+_BLOCK_TEXT = st.lists(_FEATURE_PIECE, min_size=1, max_size=12).map("".join).filter(bool)
+
+
+@st.composite
+def _blocks(draw) -> list[Block]:
+    n = draw(st.integers(1, 12))
+    texts = draw(st.lists(_BLOCK_TEXT, min_size=n, max_size=n))
+    if n > 2 and draw(st.booleans()):
+        texts[-1] = texts[0]  # a repeated text
+    out = []
+    for i, text in enumerate(texts):
+        html = draw(st.booleans())
+        out.append(Block(
+            i, text, kind="html" if html else "text", tag=draw(_TAGS), dom_path=draw(_PATHS) if html else "",
+            attr_tokens=draw(_TOKENS) if html else (), link_chars=draw(st.integers(0, len(text))),
+            depth=draw(st.integers(0, 40)), is_title=draw(st.booleans()),
+            shares=draw(st.one_of(st.just(()), st.tuples(*[st.floats(0, 1)] * 4), st.tuples(*[st.floats(0, 1)] * 5))),
+            best_share=draw(st.floats(0, 1))))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks=_blocks())
+def test_local_rows_in_c_are_the_python_rows(c_features, blocks):
+    same_bits(*c_and_python(lambda: features.local_features(blocks), features, "_local_rows"))
+
+
+def test_local_rows_on_every_example_page_and_a_long_block(c_features, model):
+    pages = [split_page(page, model.options)[0] for page in example_pages()]
+    pages.append([Block(0, "A long one. " * 3000, kind="html", tag="p", dom_path="html/body/p"), Block(1, "x")])
+    for blocks in pages:
+        same_bits(*c_and_python(lambda: features.local_features(blocks), features, "_local_rows"))  # noqa: B023
+
+
+def test_local_rows_refuse_what_the_python_path_refuses(c_features):
+    short_shares = [Block(0, "Text.", kind="html", shares=(0.5, 0.5))]
+    for rows in (features._local_rows, None):
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(features, "_local_rows", rows)
+            with pytest.raises(ValueError):
+                features.local_features(short_shares)
+    with pytest.raises(TypeError, match="text"):
+        c_features.local_rows([Block(0, b"bytes")], np.zeros((1, len(features.LOCAL_NAMES))), features._LOCAL_CONFIG)
+    with pytest.raises(ValueError, match="out"):
+        c_features.local_rows([Block(0, "x")], np.zeros((2, len(features.LOCAL_NAMES))), features._LOCAL_CONFIG)
+    with pytest.raises(TypeError):
+        c_features.local_rows([Block(0, "x")], np.zeros((1, len(features.LOCAL_NAMES))), features._LOCAL_CONFIG[:-1])

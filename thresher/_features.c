@@ -133,6 +133,40 @@ is_stop(const StopTable *t, PyObject *text, int kind, const void *data, Py_ssize
     return found;
 }
 
+/* One text's BLOCK_COUNTS (block_counts' row); 0, or -1 with an exception set */
+static int
+count_block(PyObject *text, const StopTable *table, PyObject *stopwords, Py_ssize_t max_chars, Py_ssize_t sample_chars,
+            Py_ssize_t sample_words, int64_t *row)
+{
+    Chars c = chars_of(text, max_chars);
+    int kind = c.kind;
+    const void *data = c.data;
+    Py_ssize_t length = c.length;
+    memset(row, 0, BLOCK_COUNTS * sizeof(int64_t));
+    row[0] = length;
+    for (Py_ssize_t at = 0, start; next_word(kind, data, length, &at, &start);) {
+        if (row[1]++ < sample_words) {
+            row[2] += at - start;
+            int stop = is_stop(table, text, kind, data, start, at, stopwords, 1);
+            if (stop < 0)
+                return -1;
+            row[3] += stop;
+            row[4] += is_upper(PyUnicode_READ(kind, data, start));
+        }
+    }
+    for (Py_ssize_t at = 0; at < length; at++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, at);
+        if (at < sample_chars) {
+            row[5] += is_alpha(ch);
+            row[6] += is_digit(ch);
+            row[7] += is_upper(ch);
+        }
+        row[8] += ch == '.' || ch == ',' || ch == ';' || ch == ':' || ch == '!' || ch == '?';
+        row[9] += ch == ',';
+    }
+    return 0;
+}
+
 static PyObject *
 block_counts(PyObject *self, PyObject *args)
 {
@@ -160,34 +194,8 @@ block_counts(PyObject *self, PyObject *args)
     int64_t *row = (int64_t *)PyBytes_AS_STRING(out);
     for (Py_ssize_t i = 0; i < n; i++, row += BLOCK_COUNTS) {
         PyObject *text = text_at(texts, i);
-        if (!text)
+        if (!text || count_block(text, table, stopwords, max_chars, sample_chars, sample_words, row) < 0)
             goto fail;
-        Chars c = chars_of(text, max_chars);
-        int kind = c.kind;
-        const void *data = c.data;
-        Py_ssize_t length = c.length;
-        memset(row, 0, BLOCK_COUNTS * sizeof(int64_t));
-        row[0] = length;
-        for (Py_ssize_t at = 0, start; next_word(kind, data, length, &at, &start);) {
-            if (row[1]++ < sample_words) {
-                row[2] += at - start;
-                int stop = is_stop(table, text, kind, data, start, at, stopwords, 1);
-                if (stop < 0)
-                    goto fail;
-                row[3] += stop;
-                row[4] += is_upper(PyUnicode_READ(kind, data, start));
-            }
-        }
-        for (Py_ssize_t at = 0; at < length; at++) {
-            Py_UCS4 c = PyUnicode_READ(kind, data, at);
-            if (at < sample_chars) {
-                row[5] += is_alpha(c);
-                row[6] += is_digit(c);
-                row[7] += is_upper(c);
-            }
-            row[8] += c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?';
-            row[9] += c == ',';
-        }
     }
     PyMem_Free(table);
     Py_DECREF(texts);
@@ -566,6 +574,343 @@ attr_tokens_ascii(PyObject *self, PyObject *args)
     return out;
 }
 
+/* ---- a page's local feature rows: features.local_features in one pass over the blocks ----
+ *
+ * local_rows(blocks, out, config) fills out (a C-contiguous float64 array, one row of LOCAL_NAMES per
+ * block, zeros on entry) as features.local_features fills its rows, reading each Block's attributes;
+ * config is features._LOCAL_CONFIG: (stopwords, max_chars, sample_chars, sample_words, tag_columns
+ * {tag: column}, other_column, path_column, path_bits {tag: bit}, token_bits {token: bits},
+ * near_tokens, path_width, group_width, not_applicable). The values are computed as the Python path
+ * computes them: the same counts and scans, int-by-int IEEE divisions, libm's log1p (math.log1p's),
+ * sums of whole numbers (exact, whatever their order). tests/test_features_c.py holds them equal. */
+#define LOCAL_COUNTED 28 /* the columns before the tag's */
+
+typedef struct {
+    PyObject *stopwords, *tag_columns, *path_bits, *token_bits;
+    Py_ssize_t max_chars, sample_chars, sample_words, other_column, path_column, near, path_width, group_width;
+    double na;
+} LocalConfig;
+
+/* a Block attribute (a new reference), or NULL with an exception set */
+static PyObject *
+attr(PyObject *block, PyObject *name)
+{
+    return PyObject_GetAttr(block, name);
+}
+
+/* in_* bits of a dom path: each "/"-separated tag looked up in path_bits; -1 with an exception set */
+static long long
+path_mask(const LocalConfig *cf, PyObject *path)
+{
+    if (!PyUnicode_Check(path)) {
+        PyErr_SetString(PyExc_TypeError, "a block's dom_path must be a str");
+        return -1;
+    }
+    long long mask = 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(path), start = 0;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        if (i < n && PyUnicode_READ_CHAR(path, i) != '/')
+            continue;
+        PyObject *tag = PyUnicode_Substring(path, start, i);
+        if (!tag)
+            return -1;
+        PyObject *bit = PyDict_GetItemWithError(cf->path_bits, tag); /* borrowed */
+        Py_DECREF(tag);
+        if (!bit && PyErr_Occurred())
+            return -1;
+        if (bit) {
+            long long b = PyLong_AsLongLong(bit);
+            if (b == -1 && PyErr_Occurred())
+                return -1;
+            mask |= b;
+        }
+        start = i + 1;
+    }
+    return mask;
+}
+
+/* near_* and far_* bits of a block's class/id tokens (features._group_bits); -1 with an exception set */
+static int
+group_masks(const LocalConfig *cf, PyObject *tokens, long long *near, long long *far)
+{
+    PyObject *seq = PySequence_Fast(tokens, "a block's attr_tokens must be a sequence");
+    if (!seq)
+        return -1;
+    *near = *far = 0;
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(seq); k++) {
+        PyObject *bit = PyDict_GetItemWithError(cf->token_bits, PySequence_Fast_GET_ITEM(seq, k));
+        if (!bit && PyErr_Occurred()) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        long long b = bit ? PyLong_AsLongLong(bit) : 0;
+        if (b == -1 && PyErr_Occurred()) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        *far |= b;
+        if (k < cf->near)
+            *near |= b;
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+/* float(obj) as numpy's assignment makes it; -1.0 with an exception set (check PyErr_Occurred) */
+static double
+as_double(PyObject *obj)
+{
+    return PyFloat_AsDouble(obj);
+}
+
+static int
+parse_config(PyObject *config, LocalConfig *cf)
+{
+    if (!PyArg_ParseTuple(config, "O!nnnO!nnO!O!nnnd;config: features._LOCAL_CONFIG expected", &PyFrozenSet_Type,
+                          &cf->stopwords, &cf->max_chars, &cf->sample_chars, &cf->sample_words, &PyDict_Type,
+                          &cf->tag_columns, &cf->other_column, &cf->path_column, &PyDict_Type, &cf->path_bits,
+                          &PyDict_Type, &cf->token_bits, &cf->near, &cf->path_width, &cf->group_width, &cf->na))
+        return -1;
+    if (cf->max_chars < 0 || cf->sample_chars < 0 || cf->sample_words < 0 || cf->near < 0 || cf->path_width < 0 ||
+        cf->group_width < 0 || cf->path_width > 62 || cf->group_width > 62) {
+        PyErr_SetString(PyExc_ValueError, "config: negative limits or masks wider than 62 bits");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+local_rows(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *list, *out_obj, *config;
+    if (!PyArg_ParseTuple(args, "O!OO!", &PyList_Type, &list, &out_obj, &PyTuple_Type, &config))
+        return NULL;
+    LocalConfig cf;
+    if (parse_config(config, &cf) < 0)
+        return NULL;
+    PyObject *blocks = PyList_AsTuple(list); /* our own: nothing run while reading can change it */
+    if (!blocks)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(blocks);
+    Py_buffer view;
+    if (PyObject_GetBuffer(out_obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
+        Py_DECREF(blocks);
+        return NULL;
+    }
+    PyObject *result = NULL, *same = NULL, *names[11] = {NULL};
+    StopTable *table = NULL;
+    int64_t *words = NULL;
+    double *lengths = NULL;
+    const char *format = view.format ? view.format : "B";
+    if (format[0] == '<' || format[0] == '=' || format[0] == '@')
+        format++;
+    Py_ssize_t width = cf.path_column + cf.path_width + 2 * cf.group_width;
+    if (view.itemsize != 8 || strcmp(format, "d") != 0 || view.ndim != 2 || view.shape[0] != n ||
+        view.shape[1] != width || cf.other_column < LOCAL_COUNTED || cf.other_column >= cf.path_column) {
+        PyErr_SetString(PyExc_ValueError, "out must be a (blocks, columns) float64 array the config's columns fit");
+        goto done;
+    }
+    static const char *attr_names[11] = {"text", "kind", "link_chars", "depth", "is_title", "shares", "best_share",
+                                         "tag", "dom_path", "attr_tokens", NULL};
+    for (int a = 0; attr_names[a]; a++)
+        if (!(names[a] = PyUnicode_InternFromString(attr_names[a])))
+            goto done;
+    enum { TEXT, KIND, LINK_CHARS, DEPTH, IS_TITLE, SHARES, BEST_SHARE, TAG, DOM_PATH, ATTR_TOKENS };
+    table = stop_table_of(cf.stopwords);
+    same = PyDict_New();
+    words = PyMem_Calloc(n ? (size_t)n : 1, sizeof(int64_t));
+    lengths = PyMem_Calloc(n ? (size_t)n : 1, sizeof(double));
+    if (!table || !same || !words || !lengths) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
+    }
+    double *rows = view.buf, total = 0.0;
+    /* first pass: texts, their lengths and how often each occurs */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = attr(PyTuple_GET_ITEM(blocks, i), names[TEXT]);
+        if (!text)
+            goto done;
+        if (!PyUnicode_Check(text)) {
+            Py_DECREF(text);
+            PyErr_Format(PyExc_TypeError, "blocks[%zd].text is not a str", i);
+            goto done;
+        }
+        lengths[i] = (double)PyUnicode_GET_LENGTH(text);
+        total += lengths[i];
+        PyObject *seen = PyDict_GetItemWithError(same, text);
+        long long count = seen ? PyLong_AsLongLong(seen) : 0;
+        PyObject *now = (!seen && PyErr_Occurred()) ? NULL : PyLong_FromLongLong(count + 1);
+        int failed = !now || PyDict_SetItem(same, text, now) < 0;
+        Py_XDECREF(now);
+        Py_DECREF(text);
+        if (failed)
+            goto done;
+    }
+    if (total == 0.0)
+        total = 1.0;
+    double before = 0.0, last = n - 1 > 1 ? (double)(n - 1) : 1.0;
+    PyObject *prev_path = NULL, *prev_tokens = NULL; /* borrowed from the blocks, which the tuple holds */
+    long long in_mask = 0, near = 0, far = 0;
+    PyObject *held[10] = {NULL};
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double *r = rows + i * width;
+        PyObject *block = PyTuple_GET_ITEM(blocks, i);
+        for (int a = 0; a < 10; a++)
+            if (!(held[a] = attr(block, names[a])))
+                goto block_failed;
+        PyObject *text = held[TEXT];
+        int html = PyUnicode_Check(held[KIND]) && PyUnicode_CompareWithASCIIString(held[KIND], "html") == 0;
+        int64_t c[BLOCK_COUNTS];
+        if (count_block(text, table, cf.stopwords, cf.max_chars, cf.sample_chars, cf.sample_words, c) < 0)
+            goto block_failed;
+        words[i] = c[1];
+        double some = (double)(c[1] < cf.sample_words ? c[1] : cf.sample_words), sample;
+        some = some == 0.0 ? 1.0 : some;
+        sample = (double)(c[0] < cf.sample_chars ? c[0] : cf.sample_chars);
+        sample = sample == 0.0 ? 1.0 : sample;
+        Chars ch = chars_of(text, cf.max_chars);
+        r[0] = log1p(lengths[i]);
+        r[1] = log1p((double)c[1]);
+        r[2] = (double)c[2] / some;
+        if (html) {
+            long long link_chars = PyLong_AsLongLong(held[LINK_CHARS]);
+            if (link_chars == -1 && PyErr_Occurred())
+                goto block_failed;
+            r[3] = lengths[i] > 0 ? (double)link_chars / lengths[i] : 0.0;
+        } else {
+            r[3] = cf.na;
+        }
+        r[4] = (double)c[3] / some;
+        r[5] = c[0] > 0 ? (double)c[8] / (double)c[0] : 0.0;
+        r[6] = c[1] > 0 ? (double)c[9] / (double)c[1] : 0.0;
+        r[7] = (double)c[6] / sample;
+        r[8] = (double)c[7] / (double)(c[5] > 0 ? c[5] : 1);
+        r[9] = (double)c[4] / some;
+        if (ch.length) { /* features._TERMINAL */
+            Py_UCS4 e = PyUnicode_READ(ch.kind, ch.data, ch.length - 1);
+            r[10] = e == '.' || e == '!' || e == '?' || e == '"' || e == 0x201D || e == 0x2019 || e == ':' || e == ')';
+        }
+        r[11] = (double)(sentence_ends(ch.kind, ch.data, ch.length) + 1);
+        for (Py_ssize_t at = 0; at < ch.length && !r[12]; at++)
+            r[12] = copyright_at(ch.kind, ch.data, ch.length, at);
+        r[13] = (double)boiler_phrases(ch.kind, ch.data, ch.length);
+        r[14] = as_double(held[IS_TITLE]);
+        if (r[14] == -1.0 && PyErr_Occurred())
+            goto block_failed;
+        r[15] = html;
+        if (html) {
+            r[16] = as_double(held[DEPTH]);
+            if (r[16] == -1.0 && PyErr_Occurred())
+                goto block_failed;
+        } else {
+            r[16] = cf.na;
+        }
+        r[17] = (double)i / last;
+        r[18] = before / total;
+        before += lengths[i];
+        r[19] = log1p((double)n);
+        r[20] = lengths[i] / total;
+        PyObject *shares = held[SHARES];
+        int has_shares = PyObject_IsTrue(shares);
+        if (has_shares < 0)
+            goto block_failed;
+        if (has_shares) {
+            PyObject *seq = PySequence_Fast(shares, "a block's shares must be a sequence");
+            if (!seq)
+                goto block_failed;
+            if (PySequence_Fast_GET_SIZE(seq) < 4) {
+                Py_DECREF(seq);
+                PyErr_Format(PyExc_ValueError, "blocks[%zd].shares holds fewer than 4 values", i);
+                goto block_failed;
+            }
+            for (int k = 0; k < 4; k++) {
+                r[21 + k] = as_double(PySequence_Fast_GET_ITEM(seq, k));
+                if (r[21 + k] == -1.0 && PyErr_Occurred()) {
+                    Py_DECREF(seq);
+                    goto block_failed;
+                }
+            }
+            Py_DECREF(seq);
+        } else {
+            for (int k = 0; k < 4; k++)
+                r[21 + k] = cf.na;
+        }
+        if (html) {
+            r[25] = as_double(held[BEST_SHARE]);
+            if (r[25] == -1.0 && PyErr_Occurred())
+                goto block_failed;
+        } else {
+            r[25] = cf.na;
+        }
+        long long seen = PyLong_AsLongLong(PyDict_GetItem(same, text)); /* counted in the first pass */
+        r[26] = log1p((double)(seen - 1));
+        PyObject *column = PyDict_GetItemWithError(cf.tag_columns, held[TAG]);
+        if (!column && PyErr_Occurred())
+            goto block_failed;
+        Py_ssize_t tag_column = column ? PyLong_AsSsize_t(column) : cf.other_column;
+        if (tag_column == -1 && PyErr_Occurred())
+            goto block_failed;
+        if (tag_column < LOCAL_COUNTED || tag_column >= cf.path_column) {
+            PyErr_SetString(PyExc_ValueError, "config: a tag column out of range");
+            goto block_failed;
+        }
+        r[tag_column] = 1.0;
+        double *dom = r + cf.path_column;
+        if (!html) {
+            for (Py_ssize_t k = 0; k < cf.path_width + 2 * cf.group_width; k++)
+                dom[k] = cf.na;
+        } else {
+            /* siblings share their path and token objects: their masks are read once */
+            if (held[DOM_PATH] != prev_path || held[ATTR_TOKENS] != prev_tokens) {
+                if ((in_mask = path_mask(&cf, held[DOM_PATH])) < 0 ||
+                    group_masks(&cf, held[ATTR_TOKENS], &near, &far) < 0)
+                    goto block_failed;
+                prev_path = held[DOM_PATH];
+                prev_tokens = held[ATTR_TOKENS];
+            }
+            for (Py_ssize_t k = 0; k < cf.path_width; k++)
+                dom[k] = (double)((in_mask >> k) & 1);
+            for (Py_ssize_t k = 0; k < cf.group_width; k++) {
+                dom[cf.path_width + k] = (double)((near >> k) & 1);
+                dom[cf.path_width + cf.group_width + k] = (double)((far >> k) & 1);
+            }
+        }
+        for (int a = 0; a < 10; a++)
+            Py_CLEAR(held[a]);
+        continue;
+    block_failed:
+        for (int a = 0; a < 10; a++)
+            Py_CLEAR(held[a]);
+        goto done;
+    }
+    /* features._short_runs: a run of blocks of at most 6 words gets log1p of its length */
+    for (Py_ssize_t i = 0; i < n;) {
+        if (words[i] > 6) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i;
+        while (j < n && words[j] <= 6)
+            j++;
+        double value = log1p((double)(j - i));
+        for (; i < j; i++)
+            rows[i * width + 27] = value;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&view);
+    Py_DECREF(blocks);
+    Py_XDECREF(same);
+    for (int a = 0; a < 11; a++)
+        Py_XDECREF(names[a]);
+    PyMem_Free(table);
+    PyMem_Free(words);
+    PyMem_Free(lengths);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"block_counts", block_counts, METH_VARARGS,
      "block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, 10 counts per text"},
@@ -573,6 +918,8 @@ static PyMethodDef methods[] = {
      "page_words(texts, stopwords, max_chars) -> (indices, indptr, n_words): each text's topical words as page ids"},
     {"phrase_counts", phrase_counts, METH_VARARGS,
      "phrase_counts(texts, max_chars) -> int64 bytes, per text: sentence ends, copyright (0/1), boilerplate phrases"},
+    {"local_rows", local_rows, METH_VARARGS,
+     "local_rows(blocks, out, config) -> None: features.local_features' rows written into out"},
     {"attr_tokens_ascii", attr_tokens_ascii, METH_VARARGS,
      "attr_tokens_ascii(raw, max_chars) -> html.attr_tokens(raw) when raw is ASCII, else None"},
     {NULL, NULL, 0, NULL},

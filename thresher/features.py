@@ -35,6 +35,7 @@ try:  # the counting in C (optional, built at install): _block_row and _topic_wo
     from ._features import phrase_counts as _phrase_counts
 except ImportError:
     _scans = _block_counts = _page_words = _phrase_counts = None
+_local_rows = getattr(_scans, "local_rows", None)  # local_features in one C pass (the Python below: its reference)
 
 FEATURE_SET = "block_features.v1"
 # DOM features of a text page: a value no real feature takes (all are >= 0).
@@ -220,6 +221,9 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     rows = np.zeros((n, len(LOCAL_NAMES)), dtype=np.float64)
     if not n:
         return rows
+    if _local_rows is not None:  # the same rows, to the bit (tests/test_features_c.py)
+        _local_rows(blocks if isinstance(blocks, list) else list(blocks), rows, _LOCAL_CONFIG)
+        return rows
     lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
     total = lengths.sum() or 1.0
     counts: dict[str, int] = {}
@@ -246,7 +250,7 @@ def local_features(blocks: list[Block]) -> np.ndarray:
     rows[:, 25] = [b.best_share if h else nan for b, h in zip(blocks, html)]
     rows[:, 26] = [math.log1p(counts[b.text] - 1) for b in blocks]
     rows[:, 27] = _short_runs(n_words)
-    tag_col = 28
+    tag_col = _TAG_COLUMN
     path_col = tag_col + len(_TAG_NAMES)
     other = _TAG_INDEX["other"]
     rows[np.arange(n), [tag_col + _TAG_INDEX.get(_TAG_GROUPS.get(b.tag, "other"), other) for b in blocks]] = 1.0
@@ -304,6 +308,14 @@ _TOKEN_BITS: dict[str, int] = {}
 for _k, _group in enumerate(_GROUP_NAMES):
     for _token in TOKEN_GROUPS[_group]:
         _TOKEN_BITS[_token] = _TOKEN_BITS.get(_token, 0) | (1 << _k)
+_TAG_COLUMN = LOCAL_NAMES.index("tag_" + _TAG_NAMES[0])  # local_features' first tag_* column
+# what _features.local_rows reads: the limits, stop words, column layout and lookup tables above
+_LOCAL_CONFIG = (
+    STOPWORDS, MAX_ANALYSED_CHARS, RATIO_SAMPLE_CHARS, RATIO_SAMPLE_WORDS,
+    {tag: _TAG_COLUMN + _TAG_INDEX[group] for tag, group in _TAG_GROUPS.items()}, _TAG_COLUMN + _TAG_INDEX["other"],
+    _TAG_COLUMN + len(_TAG_NAMES), _PATH_BITS, _TOKEN_BITS, NEAR_TOKENS, len(_PATH_TAGS), len(_GROUP_NAMES),
+    NOT_APPLICABLE,
+)
 
 
 def _group_bits(tokens: tuple[str, ...]) -> tuple[int, int]:
