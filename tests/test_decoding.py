@@ -95,3 +95,15 @@ def test_clean_text_comes_with_its_utf8_and_changed_text_without(text):
         assert cleaned is text and data == text.encode("utf-8")  # what the parser would have made
     else:
         assert data is None
+
+
+def test_a_utf8_pages_own_bytes_are_parsed_as_its_text_would_be():
+    # strict UTF-8 pages hand their bytes to the parser; a BOM, a replaced byte or cp1252 do not
+    page = "<html><head><title>Café</title></head><body><p>Naïve “quotes” — 10 €.</p><p>二</p></body></html>"
+    for data in (page.encode(), codecs.BOM_UTF8 + page.encode(), page.encode("cp1252", "replace"),
+                 page.encode() + b"<p>\xff broken</p>"):
+        text, _ = decode_bytes(data)
+        from_bytes, title, _ = split_page(data, SegmentOptions())
+        from_text, title_text, _ = split_page(text, SegmentOptions())
+        assert [b.text for b in from_bytes] == [b.text for b in from_text] and title == title_text
+        assert from_bytes[0].text.startswith("Na")

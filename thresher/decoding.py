@@ -87,10 +87,13 @@ def clean_characters(text: str) -> str:
     return clean_characters_utf8(text)[0]
 
 
-def clean_characters_utf8(text: str) -> tuple[str, bytes | None]:
+def clean_characters_utf8(text: str, utf8: bytes | None = None) -> tuple[str, bytes | None]:
     """``clean_characters(text)``, and its UTF-8 bytes when the text was already clean (the check
-    encodes it; the HTML parser reads those bytes rather than encoding the page again), else None."""
-    data = _utf8(text)
+    encodes it; the HTML parser reads those bytes rather than encoding the page again), else None.
+
+    ``utf8`` is ``text.encode("utf-8")`` when the caller has it (a page decoded from strict UTF-8).
+    """
+    data = _utf8(text) if utf8 is None else utf8
     if data is not None and not _has_not_text(text, data):
         return text, data
     return _NOT_TEXT.sub("", text.translate(_BREAKS)), None

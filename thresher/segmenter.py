@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from .blocks import Block
@@ -45,8 +46,15 @@ def split_page(page: bytes | str, options: SegmentOptions) -> tuple[list[Block],
         raise LimitExceededError(
             f"input of {size:,} bytes is over the limit of {options.max_input_bytes:,} (max_input_bytes)"
         )
-    text = decode_bytes(page, declared=options.encoding)[0] if isinstance(page, bytes) else page
-    text, utf8 = clean_characters_utf8(text)
+    utf8 = None
+    if isinstance(page, bytes):
+        text, encoding = decode_bytes(page, declared=options.encoding)
+        # decoded as strict UTF-8 (no byte-order mark dropped, nothing replaced): the bytes are its encoding
+        if encoding == "utf-8" and not page.startswith(codecs.BOM_UTF8):
+            utf8 = page
+    else:
+        text = page
+    text, utf8 = clean_characters_utf8(text, utf8)
     if not text or text.isspace():  # not text.strip(), without copying the page
         raise EmptyInputError("empty input: no text")
     fmt = detect_format(text) if options.input_format == "auto" else options.input_format
