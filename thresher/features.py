@@ -462,8 +462,11 @@ def _window_mean(p: np.ndarray, weights: np.ndarray, radius: int) -> np.ndarray:
 def _parent_mean(blocks: list[Block], p: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Mean first-pass score of the blocks sharing the block's parent element."""
     parents: dict[str, int] = {}
-    ids = [parents.setdefault(b.xpath.rsplit("/", 1)[0] if b.xpath else f"#{i // 8}", len(parents))
-           for i, b in enumerate(blocks)]
+    ids = []
+    for i, b in enumerate(blocks):
+        xpath = b.xpath
+        cut = xpath.rfind("/")  # the parent's xpath: xpath.rsplit("/", 1)[0], without the list
+        ids.append(parents.setdefault((xpath[:cut] if cut >= 0 else xpath) if xpath else f"#{i // 8}", len(parents)))
     # bincount adds each parent's terms in block order, as a running sum per parent would
     sums = np.bincount(ids, weights=p * weights, minlength=len(parents))
     totals = np.bincount(ids, weights=weights, minlength=len(parents))

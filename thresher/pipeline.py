@@ -13,7 +13,8 @@ from .options import SegmentOptions
 from .revision import MIN_CONFIDENCE_DEFAULT, decide, revise, side_needs_kind
 from .segmenter import split_page
 
-_BOILERPLATE = LABELS.index(Label.BOILERPLATE.value)
+BOILERPLATE = Label.BOILERPLATE.value  # the str, read once: an Enum's .value costs a call each time
+_BOILERPLATE = LABELS.index(BOILERPLATE)
 
 
 @dataclass(slots=True)
@@ -104,8 +105,8 @@ def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONF
             block.label = labels[i]
             block.scores = dict(zip(LABELS, row))
         else:
-            block.label = labels[i] = labels[i] if labels[i] == Label.BOILERPLATE.value else CONTENT
-            block.scores = {CONTENT: content_values[i], Label.BOILERPLATE.value: row[_BOILERPLATE]}
+            block.label = labels[i] = labels[i] if labels[i] == BOILERPLATE else CONTENT
+            block.scores = {CONTENT: content_values[i], BOILERPLATE: row[_BOILERPLATE]}
     return labels
 
 

@@ -39,7 +39,8 @@ KIND_MIN_CONTENT_DEFAULT: Mapping[str, float] = MappingProxyType({Label.CASE_REC
 #: (at a threshold of 0.5: when its side's probability is below this). Chosen on WCXB dev folds
 #: (swept 0.5-0.8) with the argmax rule; re-run evaluate.py benchmark after changing.
 MIN_CONFIDENCE_DEFAULT = 0.6
-_BOILERPLATE = LABELS.index(Label.BOILERPLATE.value)
+BOILERPLATE = Label.BOILERPLATE.value  # the str, read once: an Enum's .value costs a call each time
+_BOILERPLATE = LABELS.index(BOILERPLATE)
 
 
 def decide(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT,
@@ -74,7 +75,7 @@ def _decide(proba: np.ndarray, min_content: float | None, kind_min_content: Mapp
     # one threshold per label column, read by each block's best kind
     threshold = np.array([(kind_min_content or {}).get(label, min_content) for label in LABELS])[best]
     content = 1.0 - proba[:, _BOILERPLATE] >= threshold
-    return [kind if c else Label.BOILERPLATE.value for kind, c in zip(kinds, content)], kinds, content, threshold
+    return [kind if c else BOILERPLATE for kind, c in zip(kinds, content.tolist())], kinds, content, threshold
 
 
 def _best_kinds(proba: np.ndarray) -> np.ndarray:
@@ -114,13 +115,14 @@ def revise(proba: np.ndarray, *, min_content: float | None = MIN_CONTENT_DEFAULT
         # sure of its side by its distance from the threshold: how its kinds split does not
         # make a content block unsure
         confident = np.abs(1.0 - proba[:, _BOILERPLATE] - threshold) >= min_confidence - 0.5
+    confident, content = confident.tolist(), content.tolist()  # Python bools: no numpy scalar per read
     for i in range(1, len(labels) - 1):
         if confident[i] or content[i - 1] != content[i + 1] or content[i] == content[i - 1]:
             continue
         if content[i - 1] and confident[i - 1] and confident[i + 1]:
             labels[i] = kinds[i]
         elif not content[i - 1] and confident[i - 1] and confident[i + 1]:
-            labels[i] = Label.BOILERPLATE.value
+            labels[i] = BOILERPLATE
     return labels
 
 
