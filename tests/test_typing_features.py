@@ -139,3 +139,32 @@ def test_member_is_numpys_isin(values, keys):
         assert member(v, keyset).tolist() == np.isin(v, keyset).tolist()
     with pytest.raises(TypeError):
         member(v, k.astype(np.int64))
+
+
+def _tables_equal(a, b) -> None:
+    from dataclasses import fields
+
+    for f in fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if f.name == "texts":
+            assert x == y
+        elif f.name != "strings":
+            assert x.dtype == y.dtype and np.array_equal(x, y), f.name
+
+
+def test_texts_tokenized_as_one_doc_give_each_texts_own_tokens(model):
+    from thresher.segmenter import split_page
+    from thresher.token_table import JOIN
+
+    from .conftest import example_pages
+
+    nlp = blank_english()
+    chunks = [[b.text[:1500] for b in split_page(page, model.options)[0]] for page in example_pages()]
+    chunks.append(["Don't stop.", "", "U.S. $5.00 — “quoted”", "a\nb", "x", "(1) 2% e-mail@x.org", "Jan. 5th"])
+    for texts in chunks:
+        alone = TokenTable.from_docs(list(nlp.pipe(texts)), texts, nlp.vocab.strings)
+        _tables_equal(TokenTable.from_joined(nlp.make_doc(JOIN.join(texts)), texts, nlp.vocab.strings), alone)
+        _tables_equal(TokenTable.tokenized(nlp, texts), alone)
+    # whitespace at a text's edge would merge with the joiner's: those are tokenized one by one
+    edges = [" leading", "trailing  ", "\tboth\n"]
+    _tables_equal(TokenTable.tokenized(nlp, edges), TokenTable.from_docs(list(nlp.pipe(edges)), edges, nlp.vocab.strings))

@@ -16,6 +16,7 @@ import numpy as np
 
 # Doc.to_array columns, read once per doc
 COLUMNS = ("IS_SPACE", "IS_PUNCT", "IS_QUOTE", "LIKE_NUM", "IDX", "LENGTH", "LOWER")
+JOIN = "\n"  # between texts tokenized as one doc (TokenTable.tokenized)
 
 
 def member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -91,6 +92,37 @@ class TokenTable:
         first = codes[running_totals([len(t) for t in texts])[doc_of] + start]
         return cls(texts, bounds, doc_of, start, length.astype(np.int64), first, lower,
                    space == 1, punct == 1, quote == 1, like_num == 1, strings)
+
+    @classmethod
+    def tokenized(cls, nlp, texts: list[str]) -> TokenTable:
+        """The table of ``texts`` as ``nlp`` tokenizes each: as one doc of the texts joined by a line
+        break when it gives the same tokens (``from_joined``), else one doc per text."""
+        if all(not t or not (t[0].isspace() or t[-1].isspace()) for t in texts):
+            return cls.from_joined(nlp.make_doc(JOIN.join(texts)), texts, nlp.vocab.strings)
+        return cls.from_docs(list(nlp.pipe(texts)), texts, nlp.vocab.strings)
+
+    @classmethod
+    def from_joined(cls, doc, texts: list[str], strings) -> TokenTable:
+        """The table of ``texts`` from ``doc``, their tokenization joined by ``JOIN``.
+
+        spaCy splits a text where whitespace meets other characters before anything else, so a text
+        that neither starts nor ends with whitespace keeps its own tokens in the joined doc; the
+        tokens of the joiner between them are dropped. Its doc costs a page one Doc instead of one
+        per block (tests/test_typing_features.py holds the two tables equal on the corpus's blocks).
+        """
+        table = doc.to_array(COLUMNS)
+        space, punct, quote, like_num, start, length, lower = table.T
+        start = start.astype(np.int64)
+        offsets = running_totals([len(t) + len(JOIN) for t in texts])  # where each text begins
+        sizes = np.array([len(t) for t in texts] + [0], dtype=np.int64)
+        doc_of = np.searchsorted(offsets, start, side="right") - 1
+        keep = start < offsets[doc_of] + sizes[doc_of]  # a text's own tokens, not the joiner's
+        codes = np.frombuffer(doc.text.encode("utf-32-le"), dtype=np.uint32)
+        first = codes[start[keep]] if len(codes) else np.zeros(0, dtype=np.uint32)
+        doc_of = doc_of[keep]
+        bounds = np.searchsorted(doc_of, np.arange(len(texts) + 1))
+        return cls(texts, bounds, doc_of, start[keep] - offsets[doc_of], length[keep].astype(np.int64), first,
+                   lower[keep], space[keep] == 1, punct[keep] == 1, quote[keep] == 1, like_num[keep] == 1, strings)
 
     def __len__(self) -> int:
         return len(self.doc_of)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-from itertools import islice
 from typing import NamedTuple
 
 import numpy as np
@@ -116,7 +115,7 @@ def blank_english():
     return nlp
 
 
-CHUNK_DOCS = 256  # docs read as one token table: numpy's cost per call is paid per chunk, not per block
+CHUNK_DOCS = 256  # texts read as one token table: numpy's cost per call is paid per chunk, not per block
 # Every _FIGURE, _PERCENT, _MONEY, _BIG, _YEAR, _AGE and _NAMED_AGE match holds a digit or
 # "per(ce)nt" under the same flags (so the same case folding): a text without one has none of them.
 _FIGURE_HINT = re.compile(r"\d|per ?cent", re.I)
@@ -146,12 +145,10 @@ def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.
     texts = [b.text[:MAX_ANALYSED_CHARS] for b in blocks]
     samples = [b.text[:MAX_KIND_CHARS] for b in blocks]  # what is tokenized; each starts its text
     hinted = [_FIGURE_HINT.search(t) is not None for t in texts]
-    docs = nlp.pipe(samples, batch_size=64)
     counts: list[_Counts] = []
     for first in range(0, len(blocks), CHUNK_DOCS):
         chunk = slice(first, first + CHUNK_DOCS)
-        tokens = TokenTable.from_docs(list(islice(docs, CHUNK_DOCS)), samples[chunk], nlp.vocab.strings)
-        counts += _token_counts(tokens, hinted[chunk])
+        counts += _token_counts(TokenTable.tokenized(nlp, samples[chunk]), hinted[chunk])
     last = max(n_blocks - 1, 1)
     rows = [_type_row(*args, index / last) for *args, index in zip(blocks, texts, samples, hinted, counts, indices)]
     return np.array(rows, dtype=np.float64).reshape(len(blocks), len(TYPE_NAMES))
