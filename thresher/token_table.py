@@ -98,12 +98,14 @@ class TokenTable:
         """The table of ``texts`` as ``nlp`` tokenizes each: as one doc of the texts joined by a line
         break when it gives the same tokens (``from_joined``), else one doc per text."""
         if all(not t or not (t[0].isspace() or t[-1].isspace()) for t in texts):
-            return cls.from_joined(nlp.make_doc(JOIN.join(texts)), texts, nlp.vocab.strings)
+            joined = JOIN.join(texts)
+            return cls.from_joined(nlp.make_doc(joined), texts, nlp.vocab.strings, joined)
         return cls.from_docs(list(nlp.pipe(texts)), texts, nlp.vocab.strings)
 
     @classmethod
-    def from_joined(cls, doc, texts: list[str], strings) -> TokenTable:
-        """The table of ``texts`` from ``doc``, their tokenization joined by ``JOIN``.
+    def from_joined(cls, doc, texts: list[str], strings, joined: str | None = None) -> TokenTable:
+        """The table of ``texts`` from ``doc``, their tokenization joined by ``JOIN`` (``joined``, the
+        doc's text, when the caller has it: ``Doc.text`` makes a Token object per token).
 
         spaCy splits a text where whitespace meets other characters before anything else, so a text
         that neither starts nor ends with whitespace keeps its own tokens in the joined doc; the
@@ -117,7 +119,7 @@ class TokenTable:
         sizes = np.array([len(t) for t in texts] + [0], dtype=np.int64)
         doc_of = np.searchsorted(offsets, start, side="right") - 1
         keep = start < offsets[doc_of] + sizes[doc_of]  # a text's own tokens, not the joiner's
-        codes = np.frombuffer(doc.text.encode("utf-32-le"), dtype=np.uint32)
+        codes = np.frombuffer((JOIN.join(texts) if joined is None else joined).encode("utf-32-le"), dtype=np.uint32)
         first = codes[start[keep]] if len(codes) else np.zeros(0, dtype=np.uint32)
         doc_of = doc_of[keep]
         bounds = np.searchsorted(doc_of, np.arange(len(texts) + 1))
