@@ -12,6 +12,7 @@ has them (scikit-learn in evaluate.py; forking those can hang the child).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from collections import deque
@@ -46,12 +47,17 @@ def _serve(conn: Connection, model_path: str | None, options: SegmentOptions,
     """A worker's life: load the model once, then label pages until told to stop (each result
     through ``finish`` before it is sent back)."""
     from .batch import cached_model, process_source
+    from .typing_features import blank_english
 
     try:
         model = cached_model(model_path)
+        blank_english()  # spaCy's import, which nearly every page needs, before the freeze below
     except Exception as exc:  # reported to the parent, which stops the batch with it
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
+    # what a worker has loaded lives as long as it does: out of the garbage collector's sight, a
+    # page's collections scan that page's objects only (a full one scanned ~90,000 others, 0.3 ms a page)
+    gc.freeze()
     conn.send(("ready", None))
     while True:
         try:
