@@ -5,7 +5,8 @@
 The first input byte picks the path: HTML, text, or detection; the rest is the
 page, given as bytes or (decoded leniently) as str. Anything but a
 ``ThresherError`` is a crash: atheris stops and writes the input to ``crash-*``. So is an HTML page
-that the C walk (``thresher/_htmlwalk.c``) segments otherwise than the Python walk it mirrors.
+that the C walk (``thresher/_htmlwalk.c``) segments otherwise than the Python walk it mirrors, and
+a page whose local feature rows (``thresher/_features.c``) differ from the Python path's in a bit.
 Each crash found is kept as a regression test in ``tests/test_hostile.py``.
 """
 
@@ -16,7 +17,9 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["thresher"]):
-    from thresher import html
+    import numpy as np
+
+    from thresher import features, html
     from thresher.errors import ThresherError
     from thresher.options import SegmentOptions
     from thresher.segmenter import split_page
@@ -51,6 +54,14 @@ def test_one_input(data: bytes) -> None:
         finally:
             html._C_WALK = True
         assert again[0] == blocks and again[1] == _title, "the C and Python walks differ"
+    if features._local_rows is not None:
+        fast = features.local_features(blocks)
+        saved, features._local_rows = features._local_rows, None
+        try:
+            slow = features.local_features(blocks)
+        finally:
+            features._local_rows = saved
+        assert np.array_equal(fast.view(np.int64), slow.view(np.int64)), "the C and Python feature rows differ"
 
 
 def main() -> None:
