@@ -479,6 +479,17 @@ sentence_ends(int kind, const void *data, Py_ssize_t length)
     return found;
 }
 
+/* The three phrase columns of one text's analysed characters: sentence ends, copyright (0/1), phrases */
+static void
+phrase_row(Chars c, int64_t row[3])
+{
+    row[0] = sentence_ends(c.kind, c.data, c.length);
+    row[1] = 0;
+    for (Py_ssize_t at = 0; at < c.length && !row[1]; at++)
+        row[1] = copyright_at(c.kind, c.data, c.length, at);
+    row[2] = boiler_phrases(c.kind, c.data, c.length);
+}
+
 static PyObject *
 phrase_counts(PyObject *self, PyObject *args)
 {
@@ -508,12 +519,7 @@ phrase_counts(PyObject *self, PyObject *args)
             Py_DECREF(texts);
             return NULL;
         }
-        Chars c = chars_of(text, max_chars);
-        row[0] = sentence_ends(c.kind, c.data, c.length);
-        row[1] = 0;
-        for (Py_ssize_t at = 0; at < c.length && !row[1]; at++)
-            row[1] = copyright_at(c.kind, c.data, c.length, at);
-        row[2] = boiler_phrases(c.kind, c.data, c.length);
+        phrase_row(chars_of(text, max_chars), row);
     }
     Py_DECREF(texts);
     return out;
@@ -792,10 +798,11 @@ local_rows(PyObject *self, PyObject *args)
             Py_UCS4 e = PyUnicode_READ(ch.kind, ch.data, ch.length - 1);
             r[10] = e == '.' || e == '!' || e == '?' || e == '"' || e == 0x201D || e == 0x2019 || e == ':' || e == ')';
         }
-        r[11] = (double)(sentence_ends(ch.kind, ch.data, ch.length) + 1);
-        for (Py_ssize_t at = 0; at < ch.length && !r[12]; at++)
-            r[12] = copyright_at(ch.kind, ch.data, ch.length, at);
-        r[13] = (double)boiler_phrases(ch.kind, ch.data, ch.length);
+        int64_t phrases[3];
+        phrase_row(ch, phrases);
+        r[11] = (double)(phrases[0] + 1); /* sentences: the ends plus one */
+        r[12] = (double)phrases[1];
+        r[13] = (double)phrases[2];
         r[14] = as_double(held[IS_TITLE]);
         if (r[14] == -1.0 && PyErr_Occurred())
             goto block_failed;
