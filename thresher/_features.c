@@ -597,13 +597,6 @@ typedef struct {
     double na;
 } LocalConfig;
 
-/* a Block attribute (a new reference), or NULL with an exception set */
-static PyObject *
-attr(PyObject *block, PyObject *name)
-{
-    return PyObject_GetAttr(block, name);
-}
-
 /* in_* bits of a dom path: each "/"-separated tag looked up in path_bits; -1 with an exception set */
 static long long
 path_mask(const LocalConfig *cf, PyObject *path)
@@ -660,13 +653,6 @@ group_masks(const LocalConfig *cf, PyObject *tokens, long long *near, long long 
     }
     Py_DECREF(seq);
     return 0;
-}
-
-/* float(obj) as numpy's assignment makes it; -1.0 with an exception set (check PyErr_Occurred) */
-static double
-as_double(PyObject *obj)
-{
-    return PyFloat_AsDouble(obj);
 }
 
 static int
@@ -735,7 +721,7 @@ local_rows(PyObject *self, PyObject *args)
     double *rows = view.buf, total = 0.0;
     /* first pass: texts, their lengths and how often each occurs */
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = attr(PyTuple_GET_ITEM(blocks, i), names[TEXT]);
+        PyObject *text = PyObject_GetAttr(PyTuple_GET_ITEM(blocks, i), names[TEXT]);
         if (!text)
             goto done;
         if (!PyUnicode_Check(text)) {
@@ -764,9 +750,13 @@ local_rows(PyObject *self, PyObject *args)
         double *r = rows + i * width;
         PyObject *block = PyTuple_GET_ITEM(blocks, i);
         for (int a = 0; a < 10; a++)
-            if (!(held[a] = attr(block, names[a])))
+            if (!(held[a] = PyObject_GetAttr(block, names[a])))
                 goto block_failed;
         PyObject *text = held[TEXT];
+        if (!PyUnicode_Check(text)) { /* a str in the first pass: a descriptor could hand back another */
+            PyErr_Format(PyExc_TypeError, "blocks[%zd].text is not a str", i);
+            goto block_failed;
+        }
         int html = PyUnicode_Check(held[KIND]) && PyUnicode_CompareWithASCIIString(held[KIND], "html") == 0;
         int64_t c[BLOCK_COUNTS];
         if (count_block(text, table, cf.stopwords, cf.max_chars, cf.sample_chars, cf.sample_words, c) < 0)
@@ -803,12 +793,12 @@ local_rows(PyObject *self, PyObject *args)
         r[11] = (double)(phrases[0] + 1); /* sentences: the ends plus one */
         r[12] = (double)phrases[1];
         r[13] = (double)phrases[2];
-        r[14] = as_double(held[IS_TITLE]);
+        r[14] = PyFloat_AsDouble(held[IS_TITLE]); /* float(), as numpy's assignment of a Python value */
         if (r[14] == -1.0 && PyErr_Occurred())
             goto block_failed;
         r[15] = html;
         if (html) {
-            r[16] = as_double(held[DEPTH]);
+            r[16] = PyFloat_AsDouble(held[DEPTH]);
             if (r[16] == -1.0 && PyErr_Occurred())
                 goto block_failed;
         } else {
@@ -833,7 +823,7 @@ local_rows(PyObject *self, PyObject *args)
                 goto block_failed;
             }
             for (int k = 0; k < 4; k++) {
-                r[21 + k] = as_double(PySequence_Fast_GET_ITEM(seq, k));
+                r[21 + k] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, k));
                 if (r[21 + k] == -1.0 && PyErr_Occurred()) {
                     Py_DECREF(seq);
                     goto block_failed;
@@ -845,14 +835,22 @@ local_rows(PyObject *self, PyObject *args)
                 r[21 + k] = cf.na;
         }
         if (html) {
-            r[25] = as_double(held[BEST_SHARE]);
+            r[25] = PyFloat_AsDouble(held[BEST_SHARE]);
             if (r[25] == -1.0 && PyErr_Occurred())
                 goto block_failed;
         } else {
             r[25] = cf.na;
         }
-        long long seen = PyLong_AsLongLong(PyDict_GetItem(same, text)); /* counted in the first pass */
-        r[26] = log1p((double)(seen - 1));
+        PyObject *seen = PyDict_GetItemWithError(same, text); /* counted in the first pass */
+        if (!seen) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "blocks[%zd].text changed while its row was read", i);
+            goto block_failed;
+        }
+        long long copies = PyLong_AsLongLong(seen);
+        if (copies == -1 && PyErr_Occurred())
+            goto block_failed;
+        r[26] = log1p((double)(copies - 1));
         PyObject *column = PyDict_GetItemWithError(cf.tag_columns, held[TAG]);
         if (!column && PyErr_Occurred())
             goto block_failed;
