@@ -254,3 +254,21 @@ def test_local_rows_refuse_what_the_python_path_refuses(c_features):
         c_features.local_rows([Block(0, "x")], np.zeros((2, len(features.LOCAL_NAMES))), features._LOCAL_CONFIG)
     with pytest.raises(TypeError):
         c_features.local_rows([Block(0, "x")], np.zeros((1, len(features.LOCAL_NAMES))), features._LOCAL_CONFIG[:-1])
+
+
+def test_local_rows_refuse_a_text_that_changes_between_reads(c_features):
+    class Shifty(Block):  # a property where the slot was: each read hands back something else
+        __slots__ = ("reads",)
+
+        @property
+        def text(self):
+            self.reads += 1
+            return "steady text." if self.reads == 1 else b"bytes now"
+
+        @text.setter
+        def text(self, value):
+            self.reads = 0
+
+    rows = np.zeros((1, len(features.LOCAL_NAMES)))
+    with pytest.raises(TypeError, match="not a str"):
+        c_features.local_rows([Shifty(0, "x")], rows, features._LOCAL_CONFIG)
