@@ -350,7 +350,8 @@ def context_features(blocks: list[Block], p_content: np.ndarray) -> np.ndarray:
     if not n:
         return out
     p = np.asarray(p_content, dtype=np.float64)
-    weights = np.array([min(len(b.text), 400) for b in blocks], dtype=np.float64) + 1.0
+    lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
+    weights = np.minimum(lengths, 400.0) + 1.0
     for k, offset in enumerate(CONTEXT_OFFSETS):
         shifted = np.full(n, -1.0)  # -1 marks "no neighbour" (page edge)
         if offset < 0:
@@ -373,7 +374,6 @@ def context_features(blocks: list[Block], p_content: np.ndarray) -> np.ndarray:
     pairs = _block_words(indices, indptr, n_words)
     out[:, col + 8] = topic_similarity(indices, indptr, n_words, p * np.log1p(weights), pairs=pairs)
     out[:, col + 9] = title_overlap(np.array([b.is_title for b in blocks]), *pairs[:2])
-    lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
     out[:, col + 10] = float((lengths * (p >= 0.5)).sum() / (lengths.sum() or 1.0))
     return out
 
