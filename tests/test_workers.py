@@ -108,3 +108,13 @@ def test_a_worker_writes_its_pages_lines_and_sends_those_not_the_blocks():
     assert [r.ok for r in written] == [True, True, False]
     assert json.loads(written[0].lines[0])["text"]
     assert json.loads(written[2].lines[0])["error"]["type"] == in_process[2].error_type != ""
+
+
+def test_only_a_path_waits_in_a_busy_workers_pipe():
+    # a page's bytes could fill the pipe and block the parent, which must stay free to stop an overrun
+    from thresher.inputs import Record
+    from thresher.workers import _light
+
+    assert _light(Task(0, "page.html"))
+    assert not _light(Task(0, "-", b"<p>stdin page</p>"))
+    assert not _light(Task(0, Record("stream.warc#1", b"<p>x</p>")))
