@@ -6,7 +6,8 @@ The first input byte picks the path: HTML, text, or detection; the rest is the
 page, given as bytes or (decoded leniently) as str. Anything but a
 ``ThresherError`` is a crash: atheris stops and writes the input to ``crash-*``. So is an HTML page
 that the C walk (``thresher/_htmlwalk.c``) segments otherwise than the Python walk it mirrors, and
-a page whose local feature rows (``thresher/_features.c``) differ from the Python path's in a bit.
+a page whose local feature rows or neighbour columns (``thresher/_features.c``) differ from the
+Python path's in a bit.
 Each crash found is kept as a regression test in ``tests/test_hostile.py``.
 """
 
@@ -62,6 +63,15 @@ def test_one_input(data: bytes) -> None:
         finally:
             features._local_rows = saved
         assert np.array_equal(fast.view(np.int64), slow.view(np.int64)), "the C and Python feature rows differ"
+    if features._context_rows is not None:
+        p = (np.arange(len(blocks)) * 0.37) % 1.0  # scores on both sides of every threshold
+        fast = features.context_features(blocks, p)
+        saved, features._context_rows = features._context_rows, None
+        try:
+            slow = features.context_features(blocks, p)
+        finally:
+            features._context_rows = saved
+        assert np.array_equal(fast.view(np.int64), slow.view(np.int64)), "the C and numpy neighbour columns differ"
 
 
 def main() -> None:

@@ -272,3 +272,38 @@ def test_local_rows_refuse_a_text_that_changes_between_reads(c_features):
     rows = np.zeros((1, len(features.LOCAL_NAMES)))
     with pytest.raises(TypeError, match="not a str"):
         c_features.local_rows([Shifty(0, "x")], rows, features._LOCAL_CONFIG)
+
+
+# ---- a page's neighbour columns in one C pass (features.context_features) against numpy ----
+
+_XPATHS = st.sampled_from(["", "/html/body/p[1]", "/html/body/p[2]", "/html/body/div/p", "/html/body/div/ul/li[3]", "p",
+                           "/", "//x", "/html/body/div[2]/p[1]"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks=_blocks(), xpaths=st.lists(_XPATHS, min_size=12, max_size=12),
+       p=st.lists(st.one_of(st.floats(0, 1), st.sampled_from([0.0, 0.5, 1.0, float("nan")])), min_size=12, max_size=12))
+def test_context_rows_in_c_are_the_numpy_columns(c_features, blocks, xpaths, p):
+    for block, xpath in zip(blocks, xpaths):
+        block.xpath = xpath
+    scores = np.array(p[:len(blocks)])
+    same_bits(*c_and_python(lambda: features.context_features(blocks, scores), features, "_context_rows"))
+
+
+def test_context_rows_on_every_example_page(c_features, model):
+    rng = np.random.default_rng(3)
+    for page in example_pages():
+        blocks = split_page(page, model.options)[0]
+        p = rng.random(len(blocks))
+        same_bits(*c_and_python(lambda: features.context_features(blocks, p), features, "_context_rows"))  # noqa: B023
+
+
+def test_context_rows_refuse_arrays_that_do_not_fit(c_features):
+    blocks = [Block(0, "One."), Block(1, "Two.")]
+    out, weights, titles = np.zeros((2, len(features.CONTEXT_NAMES))), np.zeros(2), np.zeros(2, dtype=bool)
+    with pytest.raises(ValueError, match="p:"):
+        c_features.context_rows(blocks, np.zeros(3), out, weights, titles)
+    with pytest.raises(ValueError, match="is_title"):
+        c_features.context_rows(blocks, np.zeros(2), out, weights, np.zeros(2))
+    with pytest.raises(TypeError, match="xpath"):
+        c_features.context_rows([Block(0, "x", xpath=None)], np.zeros(1), out[:1], weights[:1], titles[:1])

@@ -916,6 +916,179 @@ done:
     return result;
 }
 
+/* ---- a page's neighbour columns: the parts of features.context_features read block by block ----
+ *
+ * context_rows(blocks, p, out, weights, is_title) fills out's columns 0-8, 10-12 and 16 (CONTEXT_NAMES:
+ * the six neighbours' p, the block's own, the windows of 5 and 15, the maxima before and after, the
+ * mean over the parent's blocks, the page's prose share) as context_features computes them, and
+ * weights (min(len(text), 400) + 1) and is_title for the columns numpy computes: its sums run in the
+ * same order (cumsum's and bincount's, one by one; the prose share's over whole numbers). */
+#define CONTEXT_WIDTH 17
+
+/* np.maximum.accumulate's step: a NaN, once met, stays */
+static inline double
+running_max(double so_far, double x)
+{
+    return isnan(so_far) ? so_far : isnan(x) ? x : x > so_far ? x : so_far;
+}
+
+/* obj as a C-contiguous array of n float64 rows of width (0: a vector; -1: a vector of bools) */
+static int
+float_array(PyObject *obj, Py_buffer *view, Py_ssize_t n, Py_ssize_t width, const char *what, int writable)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    const char *f = view->format ? view->format : "B";
+    if (f[0] == '<' || f[0] == '=' || f[0] == '@')
+        f++;
+    int shaped = width > 0 ? view->ndim == 2 && view->shape[0] == n && view->shape[1] == width
+                           : view->ndim == 1 && view->shape[0] == n;
+    if (view->itemsize != (width < 0 ? 1 : 8) || strcmp(f, width < 0 ? "?" : "d") != 0 || !shaped) {
+        PyErr_Format(PyExc_ValueError, "%s: a C-contiguous array of the blocks' length and kind expected", what);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+context_rows(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *list, *objs[4];
+    if (!PyArg_ParseTuple(args, "O!OOOO", &PyList_Type, &list, &objs[0], &objs[1], &objs[2], &objs[3]))
+        return NULL;
+    PyObject *blocks = PyList_AsTuple(list), *result = NULL, *parents = NULL, *text_name = NULL, *xpath_name = NULL,
+             *title_name = NULL;
+    if (!blocks)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(blocks);
+    Py_buffer b[4];
+    int got = 0;
+    static const char *what[4] = {"p", "out", "weights", "is_title"};
+    static const Py_ssize_t widths[4] = {0, CONTEXT_WIDTH, 0, -1};
+    double *sums = NULL, *totals = NULL, *pw = NULL, *cw = NULL;
+    Py_ssize_t *ids = NULL;
+    for (; got < 4; got++)
+        if (float_array(objs[got], &b[got], n, widths[got], what[got], got > 0) < 0)
+            goto done;
+    const double *p = b[0].buf;
+    double *out = b[1].buf, *weights = b[2].buf;
+    char *is_title = b[3].buf;
+    sums = PyMem_Calloc((size_t)n + 1, sizeof(double));
+    totals = PyMem_Calloc((size_t)n + 1, sizeof(double));
+    pw = PyMem_Calloc((size_t)n + 1, sizeof(double));
+    cw = PyMem_Calloc((size_t)n + 1, sizeof(double));
+    ids = PyMem_Calloc((size_t)n + 1, sizeof(Py_ssize_t));
+    parents = PyDict_New();
+    text_name = PyUnicode_InternFromString("text");
+    xpath_name = PyUnicode_InternFromString("xpath");
+    title_name = PyUnicode_InternFromString("is_title");
+    if (!sums || !totals || !pw || !cw || !ids || !parents || !text_name || !xpath_name || !title_name) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
+    }
+    double prose = 0.0, all = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *block = PyTuple_GET_ITEM(blocks, i);
+        PyObject *text = PyObject_GetAttr(block, text_name);
+        if (!text)
+            goto done;
+        Py_ssize_t length = PyUnicode_Check(text) ? PyUnicode_GET_LENGTH(text) : -1;
+        Py_DECREF(text);
+        if (length < 0) {
+            PyErr_Format(PyExc_TypeError, "blocks[%zd].text is not a str", i);
+            goto done;
+        }
+        weights[i] = (double)(length < 400 ? length : 400) + 1.0;
+        all += (double)length;
+        prose += p[i] >= 0.5 ? (double)length : 0.0;
+        PyObject *title = PyObject_GetAttr(block, title_name);
+        int truth = title ? PyObject_IsTrue(title) : -1;
+        Py_XDECREF(title);
+        if (truth < 0)
+            goto done;
+        is_title[i] = (char)truth;
+        /* the parent's key: the xpath without its last step, or a run of eight text blocks */
+        PyObject *xpath = PyObject_GetAttr(block, xpath_name), *key;
+        if (!xpath)
+            goto done;
+        if (!PyUnicode_Check(xpath)) {
+            Py_DECREF(xpath);
+            PyErr_Format(PyExc_TypeError, "blocks[%zd].xpath is not a str", i);
+            goto done;
+        }
+        if (PyUnicode_GET_LENGTH(xpath)) {
+            Py_ssize_t cut = PyUnicode_FindChar(xpath, '/', 0, PyUnicode_GET_LENGTH(xpath), -1);
+            key = cut >= 0 ? PyUnicode_Substring(xpath, 0, cut) : Py_NewRef(xpath);
+        } else {
+            key = PyUnicode_FromFormat("#%zd", i / 8);
+        }
+        Py_DECREF(xpath);
+        if (!key)
+            goto done;
+        PyObject *id = PyDict_GetItemWithError(parents, key);
+        if (!id && !PyErr_Occurred()) {
+            PyObject *next = PyLong_FromSsize_t(PyDict_GET_SIZE(parents));
+            if (next && PyDict_SetItem(parents, key, next) == 0)
+                id = next; /* the dict holds it */
+            Py_XDECREF(next);
+        }
+        Py_DECREF(key);
+        if (!id || (ids[i] = PyLong_AsSsize_t(id)) < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "a parent id out of range");
+            goto done;
+        }
+        sums[ids[i]] += p[i] * weights[i]; /* bincount's order: block after block */
+        totals[ids[i]] += weights[i];
+        pw[i + 1] = pw[i] + p[i] * weights[i]; /* cumsum's */
+        cw[i + 1] = cw[i] + weights[i];
+    }
+    double share = prose / (all ? all : 1.0);
+    static const int offsets[6] = {-3, -2, -1, 1, 2, 3}; /* features.CONTEXT_OFFSETS */
+    double before = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double *r = out + i * CONTEXT_WIDTH;
+        for (int k = 0; k < 6; k++) {
+            Py_ssize_t j = i + offsets[k];
+            r[k] = j >= 0 && j < n ? p[j] : -1.0;
+        }
+        r[6] = p[i];
+        for (int w = 0; w < 2; w++) {
+            Py_ssize_t radius = w ? 15 : 5, lo = i - radius < 0 ? 0 : i - radius, hi = i + radius + 1 > n ? n : i + radius + 1;
+            r[7 + w] = (pw[hi] - pw[lo]) / (cw[hi] - cw[lo]);
+        }
+        if (i > 0)
+            r[10] = before;
+        before = i == 0 ? p[0] : running_max(before, p[i]);
+        r[12] = sums[ids[i]] / totals[ids[i]];
+        r[16] = share;
+    }
+    double after = 0.0;
+    for (Py_ssize_t i = n - 1; i >= 0; i--) {
+        if (i < n - 1)
+            out[i * CONTEXT_WIDTH + 11] = after;
+        after = i == n - 1 ? p[i] : running_max(after, p[i]);
+    }
+    result = Py_NewRef(Py_None);
+done:
+    for (int i = 0; i < got; i++)
+        PyBuffer_Release(&b[i]);
+    Py_DECREF(blocks);
+    Py_XDECREF(parents);
+    Py_XDECREF(text_name);
+    Py_XDECREF(xpath_name);
+    Py_XDECREF(title_name);
+    PyMem_Free(sums);
+    PyMem_Free(totals);
+    PyMem_Free(pw);
+    PyMem_Free(cw);
+    PyMem_Free(ids);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"block_counts", block_counts, METH_VARARGS,
      "block_counts(texts, stopwords, max_chars, sample_chars, sample_words) -> int64 bytes, 10 counts per text"},
@@ -925,6 +1098,8 @@ static PyMethodDef methods[] = {
      "phrase_counts(texts, max_chars) -> int64 bytes, per text: sentence ends, copyright (0/1), boilerplate phrases"},
     {"local_rows", local_rows, METH_VARARGS,
      "local_rows(blocks, out, config) -> None: features.local_features' rows written into out"},
+    {"context_rows", context_rows, METH_VARARGS,
+     "context_rows(blocks, p, out, weights, is_title) -> None: context_features' block-by-block columns"},
     {"attr_tokens_ascii", attr_tokens_ascii, METH_VARARGS,
      "attr_tokens_ascii(raw, max_chars) -> html.attr_tokens(raw) when raw is ASCII, else None"},
     {NULL, NULL, 0, NULL},

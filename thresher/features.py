@@ -36,6 +36,7 @@ try:  # the counting in C (optional, built at install): _block_row and _topic_wo
 except ImportError:
     _scans = _block_counts = _page_words = _phrase_counts = None
 _local_rows = getattr(_scans, "local_rows", None)  # local_features in one C pass (the Python below: its reference)
+_context_rows = getattr(_scans, "context_rows", None)  # context_features' block-by-block columns, likewise
 
 FEATURE_SET = "block_features.v1"
 # DOM features of a text page: a value no real feature takes (all are >= 0).
@@ -349,32 +350,37 @@ def context_features(blocks: list[Block], p_content: np.ndarray) -> np.ndarray:
     out = np.zeros((n, len(CONTEXT_NAMES)), dtype=np.float64)
     if not n:
         return out
-    p = np.asarray(p_content, dtype=np.float64)
-    lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
-    weights = np.minimum(lengths, 400.0) + 1.0
-    for k, offset in enumerate(CONTEXT_OFFSETS):
-        shifted = np.full(n, -1.0)  # -1 marks "no neighbour" (page edge)
-        if offset < 0:
-            shifted[-offset:] = p[:offset]
-        else:
-            shifted[:-offset] = p[offset:]
-        out[:, k] = shifted
+    p = np.ascontiguousarray(p_content, dtype=np.float64)
     col = len(CONTEXT_OFFSETS)
-    out[:, col] = p
-    out[:, col + 1] = _window_mean(p, weights, 5)
-    out[:, col + 2] = _window_mean(p, weights, 15)
+    if _context_rows is not None:  # the offsets, windows, maxima, parents and prose share, read in one C pass
+        weights, is_title = np.empty(n), np.empty(n, dtype=bool)
+        _context_rows(blocks if isinstance(blocks, list) else list(blocks), p, out, weights, is_title)
+    else:
+        lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
+        weights = np.minimum(lengths, 400.0) + 1.0
+        is_title = np.array([b.is_title for b in blocks], dtype=bool)
+        for k, offset in enumerate(CONTEXT_OFFSETS):
+            shifted = np.full(n, -1.0)  # -1 marks "no neighbour" (page edge)
+            if offset < 0:
+                shifted[-offset:] = p[:offset]
+            else:
+                shifted[:-offset] = p[offset:]
+            out[:, k] = shifted
+        out[:, col] = p
+        out[:, col + 1] = _window_mean(p, weights, 5)
+        out[:, col + 2] = _window_mean(p, weights, 15)
+        before = np.maximum.accumulate(p)
+        after = np.maximum.accumulate(p[::-1])[::-1]
+        out[1:, col + 4] = before[:-1]
+        out[:-1, col + 5] = after[1:]
+        out[:, col + 6] = _parent_mean(blocks, p, weights)
+        out[:, col + 10] = float((lengths * (p >= 0.5)).sum() / (lengths.sum() or 1.0))
     out[:, col + 3] = float(np.average(p, weights=weights))
-    before = np.maximum.accumulate(p)
-    after = np.maximum.accumulate(p[::-1])[::-1]
-    out[1:, col + 4] = before[:-1]
-    out[:-1, col + 5] = after[1:]
-    out[:, col + 6] = _parent_mean(blocks, p, weights)
     out[:, col + 7] = p.argsort().argsort() / max(n - 1, 1)
     indices, indptr, n_words = _topic_words(blocks)
     pairs = _block_words(indices, indptr, n_words)
     out[:, col + 8] = topic_similarity(indices, indptr, n_words, p * np.log1p(weights), pairs=pairs)
-    out[:, col + 9] = title_overlap(np.array([b.is_title for b in blocks]), *pairs[:2])
-    out[:, col + 10] = float((lengths * (p >= 0.5)).sum() / (lengths.sum() or 1.0))
+    out[:, col + 9] = title_overlap(is_title, *pairs[:2])
     return out
 
 
