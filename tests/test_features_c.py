@@ -28,11 +28,11 @@ def c_features():
 
 
 
-# ---- block counts: features._counted_rows (C) against features._block_row (Python) ----
+# ---- block counts: the C rows (block_counts' scans in local_rows) against features._block_row (Python) ----
 
 
 def _rows_both(blocks) -> tuple[np.ndarray, np.ndarray]:
-    return c_and_python(lambda: features.local_features(blocks), features, "_block_counts")
+    return c_and_python(lambda: features.local_features(blocks), features, "_local_rows")
 
 
 

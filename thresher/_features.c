@@ -1,7 +1,9 @@
 /* The block features' scans in C: what features.py counts, finds and looks up per block.
  *
- * block_counts, page_words, phrase_counts and attr_tokens_ascii are described where they are
- * defined; each has a Python or numpy reference in features.py or html.py that tests hold it to.
+ * local_rows and context_rows fill a page's feature rows; page_words and attr_tokens_ascii serve
+ * features._topic_words and html.attr_tokens. block_counts and phrase_counts are the per-text scans
+ * local_rows makes, callable alone so that tests hold each to its regexes. Each is described where it
+ * is defined and has a Python or numpy reference in features.py or html.py that tests hold it to.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

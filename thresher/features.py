@@ -28,15 +28,13 @@ import numpy as np
 from .blocks import Block
 from .stopwords import STOPWORDS
 
-try:  # the counting in C (optional, built at install): _block_row and _topic_words are its reference
+try:  # the scans in C (optional, built at install): the Python below is their reference
     from . import _features as _scans
-    from ._features import block_counts as _block_counts
-    from ._features import page_words as _page_words
-    from ._features import phrase_counts as _phrase_counts
 except ImportError:
-    _scans = _block_counts = _page_words = _phrase_counts = None
-_local_rows = getattr(_scans, "local_rows", None)  # local_features in one C pass (the Python below: its reference)
-_context_rows = getattr(_scans, "context_rows", None)  # context_features' block-by-block columns, likewise
+    _scans = None
+_local_rows = getattr(_scans, "local_rows", None)  # local_features in one pass over the blocks
+_context_rows = getattr(_scans, "context_rows", None)  # context_features' block-by-block columns
+_page_words = getattr(_scans, "page_words", None)  # _topic_words' ids
 
 FEATURE_SET = "block_features.v1"
 # DOM features of a text page: a value no real feature takes (all are >= 0).
@@ -150,47 +148,6 @@ def _block_row(block: Block, words: list[str]) -> list[float]:
     ]
 
 
-def _counted_rows(blocks: list[Block], html: np.ndarray, rows: np.ndarray) -> list[int]:
-    """``_block_row``'s columns for every block (``html``: which are HTML blocks), its counts made in
-    C; returns the word counts.
-
-    Each share is the same int-by-int division as ``_block_row``'s (IEEE division is correctly
-    rounded, as Python's is), and the logs are ``math.log1p``'s, so the rows are equal to the bit.
-    """
-    texts = [b.text for b in blocks]
-    counts = np.frombuffer(
-        _block_counts(texts, STOPWORDS, MAX_ANALYSED_CHARS, RATIO_SAMPLE_CHARS, RATIO_SAMPLE_WORDS), dtype=np.int64
-    ).reshape(len(blocks), 10)
-    n_chars, n_words, word_chars, stops, upper_first, letters, digits, capitals, punct, commas = counts.T.astype(
-        np.float64
-    )
-    some = np.minimum(n_words, RATIO_SAMPLE_WORDS)
-    some[some == 0] = 1
-    sample = np.minimum(n_chars, RATIO_SAMPLE_CHARS)
-    sample[sample == 0] = 1
-    nan = NOT_APPLICABLE
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rows[:, 0] = [math.log1p(len(t)) for t in texts]
-        rows[:, 1] = [math.log1p(k) for k in counts[:, 1].tolist()]
-        rows[:, 2] = word_chars / some
-        rows[:, 3] = np.where(html, [b.link_density for b in blocks], nan)
-        rows[:, 4] = stops / some
-        rows[:, 5] = np.where(n_chars > 0, punct / n_chars, 0.0)
-        rows[:, 6] = np.where(n_words > 0, commas / n_words, 0.0)
-        rows[:, 7] = digits / sample
-        rows[:, 8] = capitals / np.where(letters > 0, letters, 1)
-        rows[:, 9] = upper_first / some
-    # the three regex columns, found in C as the regexes find them (tests/test_features_c.py)
-    phrases = np.frombuffer(_phrase_counts(texts, MAX_ANALYSED_CHARS), dtype=np.int64).reshape(len(blocks), 3)
-    rows[:, 10] = [t[:MAX_ANALYSED_CHARS].endswith(_TERMINAL) for t in texts]
-    rows[:, 11:14] = phrases  # sentence ends, copyright (0/1), boilerplate phrases
-    rows[:, 11] += 1.0  # sentences: the ends plus one
-    rows[:, 14] = [b.is_title for b in blocks]
-    rows[:, 15] = html
-    rows[:, 16] = np.where(html, [b.depth for b in blocks], nan)
-    return counts[:, 1].tolist()
-
-
 _ASCII_LETTERS = bytes(range(ord("A"), ord("Z") + 1)) + bytes(range(ord("a"), ord("z") + 1))
 _ASCII_DIGITS = b"0123456789"
 _ASCII_CAPITALS = bytes(range(ord("A"), ord("Z") + 1))
@@ -232,17 +189,14 @@ def local_features(blocks: list[Block]) -> np.ndarray:
         counts[b.text] = counts.get(b.text, 0) + 1
     nan = NOT_APPLICABLE
     html = np.array([b.kind == "html" for b in blocks])
-    if _block_counts is not None:
-        n_words = _counted_rows(blocks, html, rows)
-    else:
-        # one block's words at a time: a 40 MB page's word lists all at once would cost 400 MB
-        n_words = []
-        block_rows = []
-        for b in blocks:
-            words = _WORD.findall(b.text[:MAX_ANALYSED_CHARS])
-            n_words.append(len(words))
-            block_rows.append(_block_row(b, words))
-        rows[:, :17] = block_rows
+    # one block's words at a time: a 40 MB page's word lists all at once would cost 400 MB
+    n_words = []
+    block_rows = []
+    for b in blocks:
+        words = _WORD.findall(b.text[:MAX_ANALYSED_CHARS])
+        n_words.append(len(words))
+        block_rows.append(_block_row(b, words))
+    rows[:, :17] = block_rows
     rows[:, 17] = np.arange(n) / max(n - 1, 1)
     rows[:, 18] = (np.cumsum(lengths) - lengths) / total
     rows[:, 19] = math.log1p(n)
