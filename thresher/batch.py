@@ -129,7 +129,7 @@ def run_batch(
         constant memory; with ``jobs=1`` and no timeout, pages run in this process.
     load : the model loader for the in-process path (tests pass a small model).
     finish : applied to each result where its page was labeled, in the worker that labeled it
-        (e.g. ``outputs.Rendering.finish``, writing the page's output lines); picklable.
+        (e.g. ``outputs.Rendering.finisher``'s, writing the page's output lines); picklable.
     """
     if jobs <= 1 and not timeout:
         model = load(model_path) if load else cached_model(model_path)

@@ -22,13 +22,12 @@ from .features import (
     context_features,
     local_features,
 )
-from .labels import CONTENT_LABELS, LABELS, Label
+from .labels import BOILERPLATE, CONTENT_LABELS, LABELS, Label
 from .revision import decide
 from .tree_ensemble import TreeEnsemble
 from .typing_features import KIND_CONTEXT_WIDTH, TYPE_NAMES, kind_context, type_features
 from .word_model import WordModel
 
-BOILERPLATE = Label.BOILERPLATE.value
 # Blocks below this content probability are not given a kind (not tokenized: the kind model is
 # most of the time spent on a page); their label is boilerplate whatever their kind. One that
 # revision moves to content gets news_body. No higher than the decision's lowest content threshold

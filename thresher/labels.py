@@ -17,8 +17,10 @@ class Label(StrEnum):
 
 #: Labels in the guideline's order; score dictionaries use this order.
 LABELS: tuple[str, ...] = tuple(label.value for label in Label)
+#: The boilerplate label as a str (an Enum's ``.value`` costs a call each time it is read).
+BOILERPLATE: str = Label.BOILERPLATE.value
 #: Labels that belong to the article (everything but boilerplate).
-CONTENT_LABELS: tuple[str, ...] = tuple(v for v in LABELS if v != Label.BOILERPLATE.value)
+CONTENT_LABELS: tuple[str, ...] = tuple(v for v in LABELS if v != BOILERPLATE)
 #: Not a sixth label: a content block whose kind was not decided. Training pages use it for blocks
 #: known to be content whose kind nobody chose; ``SegmentOptions(kinds=False)`` for content blocks
 #: whose kind was not asked for.

@@ -8,12 +8,11 @@ import numpy as np
 
 from .blocks import Block
 from .compiled import MIN_CONTENT_FOR_KIND
-from .labels import CONTENT, CONTENT_LABELS, LABELS, Label
+from .labels import BOILERPLATE, CONTENT, CONTENT_LABELS, LABELS
 from .options import SegmentOptions
 from .revision import MIN_CONFIDENCE_DEFAULT, decide, revise, side_needs_kind
 from .segmenter import split_page
 
-BOILERPLATE = Label.BOILERPLATE.value  # the str, read once: an Enum's .value costs a call each time
 _BOILERPLATE = LABELS.index(BOILERPLATE)
 
 

@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .labels import LABELS, Label
+from .labels import BOILERPLATE, LABELS, Label
 
 #: A block is content when its content probability reaches this. Chosen on out-of-fold
 #: probabilities of the train+dev gold pages (tools/decision_cv.py, swept 0.4-0.6: 0.4 best in
@@ -39,7 +39,6 @@ KIND_MIN_CONTENT_DEFAULT: Mapping[str, float] = MappingProxyType({Label.CASE_REC
 #: (at a threshold of 0.5: when its side's probability is below this). Chosen on WCXB dev folds
 #: (swept 0.5-0.8) with the argmax rule; re-run evaluate.py benchmark after changing.
 MIN_CONFIDENCE_DEFAULT = 0.6
-BOILERPLATE = Label.BOILERPLATE.value  # the str, read once: an Enum's .value costs a call each time
 _BOILERPLATE = LABELS.index(BOILERPLATE)
 
 

@@ -98,33 +98,33 @@ class TokenTable:
         """The table of ``texts`` as ``nlp`` tokenizes each: as one doc of the texts joined by a line
         break when it gives the same tokens (``from_joined``), else one doc per text."""
         if all(not t or not (t[0].isspace() or t[-1].isspace()) for t in texts):
-            joined = JOIN.join(texts)
-            return cls.from_joined(nlp.make_doc(joined), texts, nlp.vocab.strings, joined)
+            return cls.from_joined(nlp, texts)
         return cls.from_docs(list(nlp.pipe(texts)), texts, nlp.vocab.strings)
 
     @classmethod
-    def from_joined(cls, doc, texts: list[str], strings, joined: str | None = None) -> TokenTable:
-        """The table of ``texts`` from ``doc``, their tokenization joined by ``JOIN`` (``joined``, the
-        doc's text, when the caller has it: ``Doc.text`` makes a Token object per token).
+    def from_joined(cls, nlp, texts: list[str]) -> TokenTable:
+        """The table of ``texts`` tokenized by ``nlp`` as one doc, joined by ``JOIN``.
 
         spaCy splits a text where whitespace meets other characters before anything else, so a text
         that neither starts nor ends with whitespace keeps its own tokens in the joined doc; the
         tokens of the joiner between them are dropped. Its doc costs a page one Doc instead of one
         per block (tests/test_typing_features.py holds the two tables equal on the corpus's blocks).
         """
-        table = doc.to_array(COLUMNS)
+        joined = JOIN.join(texts)  # read here, not as Doc.text, which makes a Token object per token
+        table = nlp.make_doc(joined).to_array(COLUMNS)
         space, punct, quote, like_num, start, length, lower = table.T
         start = start.astype(np.int64)
         offsets = running_totals([len(t) + len(JOIN) for t in texts])  # where each text begins
         sizes = np.array([len(t) for t in texts] + [0], dtype=np.int64)
         doc_of = np.searchsorted(offsets, start, side="right") - 1
         keep = start < offsets[doc_of] + sizes[doc_of]  # a text's own tokens, not the joiner's
-        codes = np.frombuffer((JOIN.join(texts) if joined is None else joined).encode("utf-32-le"), dtype=np.uint32)
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         first = codes[start[keep]] if len(codes) else np.zeros(0, dtype=np.uint32)
         doc_of = doc_of[keep]
         bounds = np.searchsorted(doc_of, np.arange(len(texts) + 1))
         return cls(texts, bounds, doc_of, start[keep] - offsets[doc_of], length[keep].astype(np.int64), first,
-                   lower[keep], space[keep] == 1, punct[keep] == 1, quote[keep] == 1, like_num[keep] == 1, strings)
+                   lower[keep], space[keep] == 1, punct[keep] == 1, quote[keep] == 1, like_num[keep] == 1,
+                   nlp.vocab.strings)
 
     def __len__(self) -> int:
         return len(self.doc_of)
