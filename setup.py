@@ -25,7 +25,8 @@ _SHARED = ["thresher/_buffer.h", "thresher/_scan.h"]
 setup(
     ext_modules=[
         # the trees' walk and sums (numpy otherwise)
-        Extension("thresher._treewalk", ["thresher/_treewalk.c"], extra_compile_args=_NO_FMA, optional=True),
+        Extension("thresher._treewalk", ["thresher/_treewalk.c"], depends=_SHARED, extra_compile_args=_NO_FMA,
+                  optional=True),
         # the word models' term lookup and scores (Python and numpy otherwise)
         Extension("thresher._terms", ["thresher/_terms.c"], depends=_SHARED, extra_compile_args=_NO_FMA,
                   optional=True),

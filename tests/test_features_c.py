@@ -303,7 +303,7 @@ def test_context_rows_refuse_arrays_that_do_not_fit(c_features):
     out, weights, titles = np.zeros((2, len(features.CONTEXT_NAMES))), np.zeros(2), np.zeros(2, dtype=bool)
     with pytest.raises(ValueError, match="p:"):
         c_features.context_rows(blocks, np.zeros(3), out, weights, titles)
-    with pytest.raises(ValueError, match="is_title"):
+    with pytest.raises(TypeError, match="is_title"):  # floats where bools go: the wrong kind, as elsewhere
         c_features.context_rows(blocks, np.zeros(2), out, weights, np.zeros(2))
     with pytest.raises(TypeError, match="xpath"):
         c_features.context_rows([Block(0, "x", xpath=None)], np.zeros(1), out[:1], weights[:1], titles[:1])

@@ -1,4 +1,5 @@
-/* What Thresher's C extensions share: a growable byte buffer and the FNV-1a hash of bytes. */
+/* What Thresher's C extensions share: a growable byte buffer, the FNV-1a hash of bytes, and a typed
+ * view of an array argument. */
 #ifndef THRESHER_BUFFER_H
 #define THRESHER_BUFFER_H
 
@@ -60,6 +61,27 @@ fnv1a(const char *s, Py_ssize_t n)
     for (Py_ssize_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
     return h;
+}
+
+/* obj's buffer, C-contiguous, of items of itemsize bytes whose struct format is one of the characters
+ * in formats (a byte-order prefix allowed); writable when asked. 0, or -1 with TypeError (naming the
+ * argument) or the buffer protocol's error set */
+static inline int
+typed_view(PyObject *obj, Py_buffer *buf, const char *name, Py_ssize_t itemsize, const char *formats, int writable)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, buf, flags) < 0)
+        return -1;
+    const char *format = buf->format ? buf->format : "B";
+    if (format[0] == '<' || format[0] == '=' || format[0] == '@')
+        format++;
+    if (buf->itemsize != itemsize || strlen(format) != 1 || !strchr(formats, format[0])) {
+        PyErr_Format(PyExc_TypeError, "%s: expected items of %zd bytes (%s), got format %s",
+                     name, itemsize, formats, buf->format ? buf->format : "B");
+        PyBuffer_Release(buf);
+        return -1;
+    }
+    return 0;
 }
 
 #endif

@@ -582,6 +582,22 @@ attr_tokens_ascii(PyObject *self, PyObject *args)
     return out;
 }
 
+/* obj as a C-contiguous array of n float64 rows of width (0: a vector; -1: a vector of bools); 0, or -1
+ * with an exception set */
+static int
+block_array(PyObject *obj, Py_buffer *view, Py_ssize_t n, Py_ssize_t width, const char *what, int writable)
+{
+    if (typed_view(obj, view, what, width < 0 ? 1 : 8, width < 0 ? "?" : "d", writable) < 0)
+        return -1;
+    if (width > 0 ? view->ndim != 2 || view->shape[0] != n || view->shape[1] != width
+                  : view->ndim != 1 || view->shape[0] != n) {
+        PyErr_Format(PyExc_ValueError, "%s: one %s per block expected", what, width > 0 ? "row" : "value");
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- a page's local feature rows: features.local_features in one pass over the blocks ----
  *
  * local_rows(blocks, out, config) fills out (a C-contiguous float64 array, one row of LOCAL_NAMES per
@@ -687,8 +703,14 @@ local_rows(PyObject *self, PyObject *args)
     if (!blocks)
         return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(blocks);
+    Py_ssize_t width = cf.path_column + cf.path_width + 2 * cf.group_width;
+    if (cf.other_column < LOCAL_COUNTED || cf.other_column >= cf.path_column) {
+        PyErr_SetString(PyExc_ValueError, "config: the tag columns do not fit");
+        Py_DECREF(blocks);
+        return NULL;
+    }
     Py_buffer view;
-    if (PyObject_GetBuffer(out_obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
+    if (block_array(out_obj, &view, n, width, "out", 1) < 0) {
         Py_DECREF(blocks);
         return NULL;
     }
@@ -696,15 +718,6 @@ local_rows(PyObject *self, PyObject *args)
     StopTable *table = NULL;
     int64_t *words = NULL;
     double *lengths = NULL;
-    const char *format = view.format ? view.format : "B";
-    if (format[0] == '<' || format[0] == '=' || format[0] == '@')
-        format++;
-    Py_ssize_t width = cf.path_column + cf.path_width + 2 * cf.group_width;
-    if (view.itemsize != 8 || strcmp(format, "d") != 0 || view.ndim != 2 || view.shape[0] != n ||
-        view.shape[1] != width || cf.other_column < LOCAL_COUNTED || cf.other_column >= cf.path_column) {
-        PyErr_SetString(PyExc_ValueError, "out must be a (blocks, columns) float64 array the config's columns fit");
-        goto done;
-    }
     static const char *attr_names[11] = {"text", "kind", "link_chars", "depth", "is_title", "shares", "best_share",
                                          "tag", "dom_path", "attr_tokens", NULL};
     for (int a = 0; attr_names[a]; a++)
@@ -934,25 +947,6 @@ running_max(double so_far, double x)
     return isnan(so_far) ? so_far : isnan(x) ? x : x > so_far ? x : so_far;
 }
 
-/* obj as a C-contiguous array of n float64 rows of width (0: a vector; -1: a vector of bools) */
-static int
-float_array(PyObject *obj, Py_buffer *view, Py_ssize_t n, Py_ssize_t width, const char *what, int writable)
-{
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0)
-        return -1;
-    const char *f = view->format ? view->format : "B";
-    if (f[0] == '<' || f[0] == '=' || f[0] == '@')
-        f++;
-    int shaped = width > 0 ? view->ndim == 2 && view->shape[0] == n && view->shape[1] == width
-                           : view->ndim == 1 && view->shape[0] == n;
-    if (view->itemsize != (width < 0 ? 1 : 8) || strcmp(f, width < 0 ? "?" : "d") != 0 || !shaped) {
-        PyErr_Format(PyExc_ValueError, "%s: a C-contiguous array of the blocks' length and kind expected", what);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
-
 static PyObject *
 context_rows(PyObject *self, PyObject *args)
 {
@@ -972,7 +966,7 @@ context_rows(PyObject *self, PyObject *args)
     double *sums = NULL, *totals = NULL, *pw = NULL, *cw = NULL;
     Py_ssize_t *ids = NULL;
     for (; got < 4; got++)
-        if (float_array(objs[got], &b[got], n, widths[got], what[got], got > 0) < 0)
+        if (block_array(objs[got], &b[got], n, widths[got], what[got], got > 0) < 0)
             goto done;
     const double *p = b[0].buf;
     double *out = b[1].buf, *weights = b[2].buf;

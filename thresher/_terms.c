@@ -207,15 +207,13 @@ sort_ids(int64_t *ids, Py_ssize_t n)
     }
 }
 
+/* obj as a C-contiguous float64 array of ndim dimensions; 0, or -1 with TypeError set */
 static int
 float_view(PyObject *obj, Py_buffer *view, const char *name, int ndim)
 {
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+    if (typed_view(obj, view, name, 8, "d", 0) < 0)
         return -1;
-    const char *f = view->format ? view->format : "B";
-    if (f[0] == '<' || f[0] == '=' || f[0] == '@')
-        f++;
-    if (view->itemsize != 8 || strcmp(f, "d") != 0 || view->ndim != ndim) {
+    if (view->ndim != ndim) {
         PyErr_Format(PyExc_TypeError, "%s: a C-contiguous %d-D float64 array expected", name, ndim);
         PyBuffer_Release(view);
         return -1;

@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_buffer.h"
+
 #define LANES 16 /* rows walked side by side (16 measured faster than 4, 8 or 32) */
 #define NAN_RIGHT 0x80000000u /* a split's column word: this bit set sends a NaN right */
 #define CAPSULE "thresher._treewalk.packed"
@@ -36,24 +38,6 @@ typedef struct {
     double *value;
     Py_ssize_t n_nodes, n_trees, n_columns; /* n_columns: the columns the splits read */
 } Packed;
-
-static int
-view(PyObject *obj, Py_buffer *buf, const char *name, Py_ssize_t itemsize, const char *formats, int writable)
-{
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, buf, flags) < 0)
-        return -1;
-    const char *format = buf->format ? buf->format : "B";
-    if (format[0] == '<' || format[0] == '=' || format[0] == '@')
-        format++;
-    if (buf->itemsize != itemsize || strlen(format) != 1 || !strchr(formats, format[0])) {
-        PyErr_Format(PyExc_TypeError, "%s: expected items of %zd bytes (%s), got format %s",
-                     name, itemsize, formats, buf->format ? buf->format : "B");
-        PyBuffer_Release(buf);
-        return -1;
-    }
-    return 0;
-}
 
 static void
 free_packed(Packed *p)
@@ -148,7 +132,7 @@ pack(PyObject *self, PyObject *args)
     int got = 0;
     Packed *p = NULL;
     for (; got < 7; got++)
-        if (view(objs[got], &b[got], names[got], sizes[got], formats[got], 0) < 0)
+        if (typed_view(objs[got], &b[got], names[got], sizes[got], formats[got], 0) < 0)
             break;
     if (got == 7)
         p = pack_views(b);
@@ -230,7 +214,7 @@ walk_sum(PyObject *self, PyObject *args)
     Py_buffer b[3];
     int got = 0;
     for (; got < 3; got++)
-        if (view(objs[got], &b[got], names[got], 8, "d", got == 2) < 0)
+        if (typed_view(objs[got], &b[got], names[got], 8, "d", got == 2) < 0)
             goto done;
     if (b[0].ndim != 2) {
         PyErr_SetString(PyExc_ValueError, "X must be (rows, columns)");
@@ -284,7 +268,7 @@ expit(PyObject *self, PyObject *args)
     Py_buffer b[2];
     int got = 0;
     for (; got < 2; got++)
-        if (view(objs[got], &b[got], names[got], 8, "d", got == 1) < 0)
+        if (typed_view(objs[got], &b[got], names[got], 8, "d", got == 1) < 0)
             goto done;
     if (b[0].len != b[1].len) {
         PyErr_SetString(PyExc_ValueError, "x and out differ in length");
