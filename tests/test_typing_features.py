@@ -80,7 +80,7 @@ def test_sentences_split_as_spacys_sentencizer(text):
     sentencizer = nlp.create_pipe("sentencizer")
     expected = [s.start for s in sentencizer(nlp.make_doc(text)).sents]
     docs = [nlp.make_doc("First. Doc"), nlp.make_doc(text)]  # rows of a second doc start after the first's
-    tokens = TokenTable.from_docs(docs, ["First. Doc", text], nlp.vocab.strings)
+    tokens = TokenTable.from_docs(docs, ["First. Doc", text])
     offset = len(docs[0])
     assert [int(s) - offset for s in tokens.sentence_starts() if s >= offset] == expected
 
@@ -123,8 +123,8 @@ def test_the_trimmed_vocabulary_gives_the_full_pipelines_token_table():
     full = spacy.blank("en")
     trimmed = blank_english()
     assert len(trimmed.vocab.lex_attr_getters) < len(full.vocab.lex_attr_getters)
-    a = TokenTable.from_docs(list(full.pipe(texts)), texts, full.vocab.strings)
-    b = TokenTable.from_docs(list(trimmed.pipe(texts)), texts, trimmed.vocab.strings)
+    a = TokenTable.from_docs(list(full.pipe(texts)), texts)
+    b = TokenTable.from_docs(list(trimmed.pipe(texts)), texts)
     for name in ("bounds", "start", "length", "first", "lower", "space", "punct", "quote", "like_num"):
         assert (getattr(a, name) == getattr(b, name)).all(), name
 
@@ -139,31 +139,3 @@ def test_member_is_numpys_isin(values, keys):
         assert member(v, keyset).tolist() == np.isin(v, keyset).tolist()
     with pytest.raises(TypeError):
         member(v, k.astype(np.int64))
-
-
-def _tables_equal(a, b) -> None:
-    from dataclasses import fields
-
-    for f in fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if f.name == "texts":
-            assert x == y
-        elif f.name != "strings":
-            assert x.dtype == y.dtype and np.array_equal(x, y), f.name
-
-
-def test_texts_tokenized_as_one_doc_give_each_texts_own_tokens(model):
-    from thresher.segmenter import split_page
-
-    from .conftest import example_pages
-
-    nlp = blank_english()
-    chunks = [[b.text[:1500] for b in split_page(page, model.options)[0]] for page in example_pages()]
-    chunks.append(["Don't stop.", "", "U.S. $5.00 — “quoted”", "a\nb", "x", "(1) 2% e-mail@x.org", "Jan. 5th"])
-    for texts in chunks:
-        alone = TokenTable.from_docs(list(nlp.pipe(texts)), texts, nlp.vocab.strings)
-        _tables_equal(TokenTable.from_joined(nlp, texts), alone)
-        _tables_equal(TokenTable.tokenized(nlp, texts), alone)
-    # whitespace at a text's edge would merge with the joiner's: those are tokenized one by one
-    edges = [" leading", "trailing  ", "\tboth\n"]
-    _tables_equal(TokenTable.tokenized(nlp, edges), TokenTable.from_docs(list(nlp.pipe(edges)), edges, nlp.vocab.strings))

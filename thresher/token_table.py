@@ -1,5 +1,8 @@
 """The tokens of many spaCy docs as one numpy table, with spaCy's sentence split.
 
+``chunk_tokenizer.ChunkTokenizer`` makes the table from remembered chunks; ``TokenTable.from_docs``
+from spaCy's docs, its reference.
+
 ``Doc.to_array`` copies a doc's token attributes in one C loop. Reading them from
 ``Token`` objects costs a Python object per token and per pass, which made the
 tokenized features the costliest step of a page; so did spaCy's ``Sentencizer``,
@@ -16,7 +19,6 @@ import numpy as np
 
 # Doc.to_array columns, read once per doc
 COLUMNS = ("IS_SPACE", "IS_PUNCT", "IS_QUOTE", "LIKE_NUM", "IDX", "LENGTH", "LOWER")
-JOIN = "\n"  # between texts tokenized as one doc (TokenTable.tokenized)
 
 
 def member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -62,7 +64,6 @@ class TokenTable:
     first : the code point of each token's first character.
     lower : the string-store hash of each token's lower-case form.
     space, punct, quote, like_num : spaCy's lexical flags (``Token.is_space``...).
-    strings : the docs' string store (hash to string).
     """
 
     texts: list[str]
@@ -76,10 +77,9 @@ class TokenTable:
     punct: np.ndarray
     quote: np.ndarray
     like_num: np.ndarray
-    strings: object
 
     @classmethod
-    def from_docs(cls, docs: list, texts: list[str], strings) -> TokenTable:
+    def from_docs(cls, docs: list, texts: list[str]) -> TokenTable:
         """The table of ``docs``, the tokenized ``texts`` (``doc.text == text``)."""
         arrays = [doc.to_array(COLUMNS) for doc in docs]
         table = np.concatenate(arrays) if arrays else np.zeros((0, len(COLUMNS)), dtype=np.uint64)
@@ -91,40 +91,7 @@ class TokenTable:
         codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
         first = codes[running_totals([len(t) for t in texts])[doc_of] + start]
         return cls(texts, bounds, doc_of, start, length.astype(np.int64), first, lower,
-                   space == 1, punct == 1, quote == 1, like_num == 1, strings)
-
-    @classmethod
-    def tokenized(cls, nlp, texts: list[str]) -> TokenTable:
-        """The table of ``texts`` as ``nlp`` tokenizes each: as one doc of the texts joined by a line
-        break when it gives the same tokens (``from_joined``), else one doc per text."""
-        if all(not t or not (t[0].isspace() or t[-1].isspace()) for t in texts):
-            return cls.from_joined(nlp, texts)
-        return cls.from_docs(list(nlp.pipe(texts)), texts, nlp.vocab.strings)
-
-    @classmethod
-    def from_joined(cls, nlp, texts: list[str]) -> TokenTable:
-        """The table of ``texts`` tokenized by ``nlp`` as one doc, joined by ``JOIN``.
-
-        spaCy splits a text where whitespace meets other characters before anything else, so a text
-        that neither starts nor ends with whitespace keeps its own tokens in the joined doc; the
-        tokens of the joiner between them are dropped. Its doc costs a page one Doc instead of one
-        per block (tests/test_typing_features.py holds the two tables equal on the corpus's blocks).
-        """
-        joined = JOIN.join(texts)  # read here, not as Doc.text, which makes a Token object per token
-        table = nlp.make_doc(joined).to_array(COLUMNS)
-        space, punct, quote, like_num, start, length, lower = table.T
-        start = start.astype(np.int64)
-        offsets = running_totals([len(t) + len(JOIN) for t in texts])  # where each text begins
-        sizes = np.array([len(t) for t in texts] + [0], dtype=np.int64)
-        doc_of = np.searchsorted(offsets, start, side="right") - 1
-        keep = start < offsets[doc_of] + sizes[doc_of]  # a text's own tokens, not the joiner's
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        first = codes[start[keep]] if len(codes) else np.zeros(0, dtype=np.uint32)
-        doc_of = doc_of[keep]
-        bounds = np.searchsorted(doc_of, np.arange(len(texts) + 1))
-        return cls(texts, bounds, doc_of, start[keep] - offsets[doc_of], length[keep].astype(np.int64), first,
-                   lower[keep], space[keep] == 1, punct[keep] == 1, quote[keep] == 1, like_num[keep] == 1,
-                   nlp.vocab.strings)
+                   space == 1, punct == 1, quote == 1, like_num == 1)
 
     def __len__(self) -> int:
         return len(self.doc_of)
@@ -139,12 +106,13 @@ class TokenTable:
         return (totals[self.bounds[1:]] - totals[self.bounds[:-1]]).tolist()
 
     def lower_in(self, words: frozenset[str]) -> np.ndarray:
-        """Tokens whose lower-case form is one of ``words``: the hash matches, and the string
-        behind it is confirmed (a 64-bit collision is unlikely, not impossible)."""
+        """Tokens whose lower-case form is one of ``words``: the hash matches, and the token's text
+        confirms it (a 64-bit collision is unlikely, not impossible; a lexeme's ``lower`` is its
+        text's ``str.lower``)."""
         found = member(self.lower, _hashes(words))
-        for key in np.unique(self.lower[found]).tolist():
-            if self.strings[key] not in words:
-                found &= self.lower != key
+        for p in np.flatnonzero(found).tolist():
+            if self.text(p).lower() not in words:
+                found[p] = False
         return found
 
     def sentence_starts(self) -> np.ndarray:

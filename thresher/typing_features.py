@@ -16,6 +16,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .blocks import Block
+from .chunk_seed import read_seed
+from .chunk_tokenizer import ChunkTokenizer
 from .features import MAX_ANALYSED_CHARS
 from .labels import CONTENT_LABELS
 from .token_table import COLUMNS as TABLE_COLUMNS
@@ -115,6 +117,16 @@ def blank_english():
     return nlp
 
 
+def english_tokens() -> ChunkTokenizer:
+    """The thread's tokenizer of many texts into one ``TokenTable``, over ``blank_english``'s pipeline,
+    knowing the shipped seed's chunks when it was made with this spaCy."""
+    nlp = blank_english()
+    tokens = getattr(_local, "tokens", None)
+    if tokens is None or tokens.nlp is not nlp:
+        tokens = _local.tokens = ChunkTokenizer(nlp, seed=read_seed(nlp))
+    return tokens
+
+
 CHUNK_DOCS = 256  # texts read as one token table: numpy's cost per call is paid per chunk, not per block
 # Every _FIGURE, _PERCENT, _MONEY, _BIG, _YEAR, _AGE and _NAMED_AGE match holds a digit or
 # "per(ce)nt" under the same flags (so the same case folding): a text without one has none of them.
@@ -141,14 +153,14 @@ class _Counts(NamedTuple):
 
 def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.ndarray:
     """Rows of ``TYPE_NAMES`` for ``blocks`` (their page positions in ``indices``)."""
-    nlp = blank_english()
+    tokenizer = english_tokens()
     texts = [b.text[:MAX_ANALYSED_CHARS] for b in blocks]
     samples = [b.text[:MAX_KIND_CHARS] for b in blocks]  # what is tokenized; each starts its text
     hinted = [_FIGURE_HINT.search(t) is not None for t in texts]
     counts: list[_Counts] = []
     for first in range(0, len(blocks), CHUNK_DOCS):
         chunk = slice(first, first + CHUNK_DOCS)
-        counts += _token_counts(TokenTable.tokenized(nlp, samples[chunk]), hinted[chunk])
+        counts += _token_counts(tokenizer.table(samples[chunk]), hinted[chunk])
     last = max(n_blocks - 1, 1)
     rows = [_type_row(*args, index / last) for *args, index in zip(blocks, texts, samples, hinted, counts, indices)]
     return np.array(rows, dtype=np.float64).reshape(len(blocks), len(TYPE_NAMES))

@@ -50,11 +50,11 @@ def _serve(conn: Connection, model_path: str | None, options: SegmentOptions,
     """A worker's life: load the model once, then label pages until told to stop (each result
     through ``finish`` before it is sent back)."""
     from .batch import cached_model, process_source
-    from .typing_features import blank_english
+    from .typing_features import english_tokens
 
     try:
         model = cached_model(model_path)
-        blank_english()  # spaCy's import, which nearly every page needs, before the freeze below
+        english_tokens()  # spaCy and its tokenizer, which nearly every page needs, before the freeze below
     except Exception as exc:  # reported to the parent, which stops the batch with it
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return

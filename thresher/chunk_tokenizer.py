@@ -1,0 +1,260 @@
+"""spaCy's tokens of many texts, each whitespace-free chunk tokenized once per process.
+
+spaCy's tokenizer splits a text at whitespace first, then splits each chunk on its own
+(prefixes, suffixes, infixes, special cases), then runs a phrase matcher for special cases
+over the whole doc. Its own cache of chunks is of little use here: it stops filling at 10,000
+chunks, and a doc stops filling it at its first special case, which the line breaks between
+a page's blocks are. So nearly every chunk ran its regexes again, the costliest step of the
+kind features. ``ChunkTokenizer`` remembers each chunk's tokens and builds a page's table
+from them; it gives spaCy's table exactly (``tests/test_chunk_tokenizer.py``):
+
+- a chunk's tokens do not depend on the chunks around it, except where the phrase matcher
+  finds a special case across the whitespace between two of them (such a match replaces
+  nothing, but can hide a shorter one that would have): a text where two neighbouring chunks
+  could form a pattern's two neighbouring tokens is tokenized whole by spaCy instead;
+- new chunks are tokenized together, one doc joined by line breaks: a line break is a token
+  of its own, and no pattern holds one, so no match crosses it.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import accumulate, repeat
+
+import numpy as np
+
+from .chunk_seed import FLAGS as _FLAGS
+from .chunk_seed import Seed
+from .token_table import COLUMNS, TokenTable, member, running_totals
+
+# spaCy splits where str.isspace() changes; Python's \s is the same class (tests check every code point)
+_RUNS = re.compile(r"\s+|\S+")
+_SPACE = re.compile(r"\s")
+JOIN = "\n"
+MAX_CHUNKS = 200_000  # then the memory starts again: a long run's memory stays flat
+_COLUMN = {name: COLUMNS.index(name) for name in COLUMNS}
+
+
+def straddle_pairs(tokenizer) -> set[tuple[str, str]]:
+    """Neighbouring tokens of the special-case patterns spaCy's phrase matcher looks for.
+
+    ``Tokenizer.add_special_case`` gives the matcher the rules that hold an affix or a space (all of
+    them without its ``faster_heuristics``), as split without special cases: a tokenizer with the same
+    affixes and no rules splits them the same way.
+    """
+    from spacy.tokenizer import Tokenizer
+
+    bare = Tokenizer(tokenizer.vocab, rules={}, prefix_search=tokenizer.prefix_search,
+                     suffix_search=tokenizer.suffix_search, infix_finditer=tokenizer.infix_finditer,
+                     token_match=tokenizer.token_match, url_match=tokenizer.url_match)
+    pairs: set[tuple[str, str]] = set()
+    for key in tokenizer.rules:
+        if (not tokenizer.faster_heuristics or tokenizer.find_prefix(key) or tokenizer.find_infix(key)
+                or tokenizer.find_suffix(key) or " " in key):
+            words = [t.text for t in bare(key)]
+            pairs.update(zip(words, words[1:]))
+    return pairs
+
+
+class ChunkTokenizer:
+    """A ``TokenTable`` of texts as ``nlp``'s tokenizer splits each, from remembered chunks.
+
+    Not thread-safe: one per thread, as the pipeline (``typing_features.blank_english``).
+    ``seed`` (``chunk_seed.read_seed``): chunks it knows from the start, and again whenever its
+    memory, past ``max_chunks``, starts again.
+
+    Examples
+    --------
+    >>> import spacy
+    >>> tokens = ChunkTokenizer(spacy.blank("en")).table(["Don't stop.", "U.S. 5%"])
+    >>> [tokens.text(p) for p in range(len(tokens))]
+    ['Do', "n't", 'stop', '.', 'U.S.', '5', '%']
+    """
+
+    def __init__(self, nlp, max_chunks: int = MAX_CHUNKS, seed: Seed | None = None) -> None:
+        self.nlp = nlp
+        self.max_chunks = max_chunks
+        self.seed = seed
+        self._pairs = straddle_pairs(nlp.tokenizer)
+        self._longest = max((len(t) for pair in self._pairs for t in pair), default=0)
+        # a pair's last and first characters, as _straddling codes them: a sieve before the pairs
+        self._char_pairs = np.array(sorted({ord(a[-1]) << 21 | ord(b[0]) for a, b in self._pairs}), dtype=np.int64)
+        self._clear()
+
+    def _clear(self) -> None:
+        seed = self.seed or Seed([], *(np.zeros(0, dtype=t) for t in (np.int64, np.int64, np.int64, np.uint32, np.uint64)),
+                                 tuple(np.zeros(0, dtype=bool) for _ in _FLAGS))
+        self._ids: dict[str, int] = seed.ids.copy()  # chunk -> its id
+        self._keys: list[str] = list(seed.keys)  # id -> chunk
+        # per chunk id: its first token row, its tokens, its first and last characters' code points
+        self._chunk_row = _Column(seed.chunk_row)
+        self._chunk_tokens = _Column(seed.chunk_tokens)
+        self._head = _Column(seed.head)
+        self._last = _Column(seed.last)
+        # per token row: its place in its chunk, length, first character's code point, lower-case hash, flags
+        self._start = _Column(seed.start)
+        self._length = _Column(seed.length)
+        self._first = _Column(seed.first)
+        self._lower = _Column(seed.lower)
+        self._flags = [_Column(flag) for flag in seed.flags]
+
+    def memory(self) -> Seed:
+        """What the tokenizer remembers, as a seed (``chunk_seed.write_seed`` writes it)."""
+        return Seed(list(self._keys), self._chunk_tokens.values.copy(), self._start.values.copy(),
+                    self._length.values.copy(), self._first.values.copy(), self._lower.values.copy(),
+                    tuple(flag.values.copy() for flag in self._flags))
+
+    def table(self, texts: list[str]) -> TokenTable:
+        """The table of ``texts``, as ``TokenTable.from_docs`` gives it for spaCy's docs of them."""
+        if len(self._ids) > self.max_chunks:
+            self._clear()
+        keys: list[str] = []
+        offsets: list[int] = []
+        per_text = []
+        for text in texts:
+            k, o = _spans(text)
+            keys += k
+            offsets += o
+            per_text.append(len(k))
+        ids = self._lookup(keys)
+        chunk_bounds = running_totals(per_text)
+        whole = self._straddling(ids, chunk_bounds)
+        if whole:  # those texts tokenized whole: a text's key holds whitespace, never a chunk's
+            for d in sorted(whole, reverse=True):
+                a, b = chunk_bounds[d], chunk_bounds[d + 1]
+                keys[a:b], offsets[a:b] = [texts[d]], [0]
+                per_text[d] = 1
+            ids = self._lookup(keys)
+        counts = self._chunk_tokens.values[ids]
+        so_far = running_totals(counts)
+        chunk_bounds = running_totals(per_text)
+        bounds = so_far[chunk_bounds]
+        # a token's row: its chunk's first row plus its place among the chunk's tokens
+        rows = np.arange(bounds[-1], dtype=np.int64) + np.repeat(self._chunk_row.values[ids] - so_far[:-1], counts)
+        return TokenTable(
+            texts, bounds, np.repeat(np.arange(len(texts)), np.diff(bounds)),
+            self._start.values[rows] + np.repeat(np.array(offsets, dtype=np.int64), counts),
+            self._length.values[rows], self._first.values[rows], self._lower.values[rows],
+            *(flag.values[rows] for flag in self._flags),
+        )
+
+    def _lookup(self, keys: list[str]) -> np.ndarray:
+        """The ids of ``keys``, tokenizing those not met before."""
+        ids = np.array(list(map(self._ids.get, keys, repeat(-1))), dtype=np.int64)
+        if (ids < 0).any():
+            self._learn({keys[i] for i in np.flatnonzero(ids < 0).tolist()})
+            ids = np.array(list(map(self._ids.__getitem__, keys)), dtype=np.int64)
+        return ids
+
+    def _straddling(self, ids: np.ndarray, chunk_bounds: np.ndarray) -> set[int]:
+        """Texts where two neighbouring chunks could hold a pattern's two neighbouring tokens, the
+        first ending one chunk, the second starting the next (a whitespace token between them
+        would stop a match, and is a chunk of its own)."""
+        if len(ids) < 2:
+            return set()
+        # first the chunks' last and first characters, then the pattern tokens they end and start with
+        near = member(self._last.values[ids[:-1]] << 21 | self._head.values[ids[1:]], self._char_pairs)
+        between = chunk_bounds[1:-1]  # a text's last chunk and the next text's first are not neighbours
+        near[between[(between > 0) & (between < len(ids))] - 1] = False
+        found = set()
+        for i in np.flatnonzero(near).tolist():
+            left, right = self._keys[ids[i]], self._keys[ids[i + 1]]
+            ends = [left[-k:] for k in range(1, min(self._longest, len(left)) + 1)]
+            starts = [right[:k] for k in range(1, min(self._longest, len(right)) + 1)]
+            if any((a, b) in self._pairs for a in ends for b in starts):
+                found.add(int(np.searchsorted(chunk_bounds, i, side="right")) - 1)
+        return found
+
+    def _learn(self, keys: set[str]) -> None:
+        """Tokenize ``keys``: the chunks free of whitespace as one doc, the others one by one."""
+        plain = []
+        for key in sorted(keys):
+            if _SPACE.search(key):  # a run of whitespace, or a whole text
+                table = self.nlp.make_doc(key).to_array(COLUMNS)
+                starts = table[:, _COLUMN["IDX"]].astype(np.int64)
+                codes = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32)
+                self._add([key], table, starts, codes[starts], np.array([0, len(table)]))
+            else:
+                plain.append(key)
+        if not plain:
+            return
+        joined = JOIN.join(plain)
+        table = self.nlp.make_doc(joined).to_array(COLUMNS)
+        at = table[:, _COLUMN["IDX"]].astype(np.int64)
+        offsets = running_totals([len(k) + len(JOIN) for k in plain])
+        owner = np.searchsorted(offsets, at, side="right") - 1
+        sizes = np.array([len(k) for k in plain] + [0], dtype=np.int64)
+        keep = at < offsets[owner] + sizes[owner]  # the chunks' own tokens, not the joiner's
+        at, owner = at[keep], owner[keep]
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        self._add(plain, table[keep], at - offsets[owner], codes[at],
+                  np.searchsorted(owner, np.arange(len(plain) + 1)))
+
+    def _add(self, keys: list[str], table: np.ndarray, starts: np.ndarray, first: np.ndarray,
+             bounds: np.ndarray) -> None:
+        """Remember ``keys``, whose tokens are ``table``'s rows ``bounds[k]:bounds[k + 1]`` (``first``:
+        their first characters' code points)."""
+        base = len(self._start)
+        self._start.extend(starts)
+        self._length.extend(table[:, _COLUMN["LENGTH"]].astype(np.int64))
+        self._first.extend(first)
+        self._lower.extend(table[:, _COLUMN["LOWER"]])
+        for flag, name in zip(self._flags, _FLAGS):
+            flag.extend(table[:, _COLUMN[name]] == 1)
+        self._chunk_row.extend(base + bounds[:-1])
+        self._chunk_tokens.extend(np.diff(bounds))
+        self._head.extend(np.array([ord(k[0]) for k in keys], dtype=np.int64))
+        self._last.extend(np.array([ord(k[-1]) for k in keys], dtype=np.int64))
+        self._ids.update(zip(keys, range(len(self._keys), len(self._keys) + len(keys))))
+        self._keys += keys
+
+
+class _Column:
+    """A growing numpy column: ``values`` is a view of what was added. It starts as ``initial``,
+    which it never writes to (a seed's, shared): the first addition copies it."""
+
+    def __init__(self, initial: np.ndarray) -> None:
+        self._data = initial
+        self._n = len(initial)
+        self.values = initial
+
+    def __len__(self) -> int:
+        return self._n
+
+    def extend(self, values: np.ndarray) -> None:
+        n = self._n + len(values)
+        if n > len(self._data) or not self._data.flags.writeable:
+            data = np.zeros(max(n, 2 * len(self._data), 1024), dtype=self._data.dtype)
+            data[: self._n] = self._data[: self._n]
+            self._data = data
+        self._data[self._n: n] = values
+        self._n = n
+        self.values = self._data[:n]
+
+
+_OTHER_SPACE = re.compile(r"[^\S ]|  |^ | $")  # whitespace that is not a lone space between chunks
+
+
+def _spans(text: str) -> tuple[list[str], list[int]]:
+    """The spans spaCy tokenizes one by one, and where each starts: the runs of whitespace and of
+    other characters, less the one space that follows a token (its ``whitespace_``)."""
+    if not text:
+        return [], []
+    if not _OTHER_SPACE.search(text):  # chunks between lone spaces: the common case
+        keys = text.split(" ")
+        return keys, list(accumulate((len(k) + 1 for k in keys[:-1]), initial=0))
+    keys, offsets = [], []
+    for match in _RUNS.finditer(text):
+        key, at = match.group(), match.start()
+        if key[0] == " " and at:
+            key, at = key[1:], at + 1
+            if not key:
+                continue
+        keys.append(key)
+        offsets.append(at)
+    return keys, offsets
+
+
+def chunks_of(text: str) -> list[str]:
+    """The whitespace-free chunks spaCy tokenizes ``text``'s words from, in order."""
+    return [key for key in _spans(text)[0] if not key[0].isspace()]
