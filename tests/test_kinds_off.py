@@ -122,3 +122,13 @@ def test_cli_clean_writes_the_whole_models_text(model, capsys):
     assert json.loads(capsys.readouterr().out)["text"] == whole
     assert main(["clean", str(SEED), "--keep", ",".join(LABELS)]) == 0  # boilerplate too: sides only
     assert capsys.readouterr().out.strip() == segment_page(SEED.read_bytes(), model.model).text(keep=LABELS)
+
+
+def test_without_scores_the_labels_are_the_same_and_no_scores_are_made(model):
+    for page in example_pages():
+        for kinds in (True, False):
+            whole = segment_page(page, model.model, SegmentOptions(kinds=kinds))
+            bare = segment_page(page, model.model, SegmentOptions(kinds=kinds, scores=False))
+            assert [(b.label, b.first_label) for b in bare.blocks] == [(b.label, b.first_label) for b in whole.blocks]
+            assert all(b.scores == {} for b in bare.blocks) and any(b.scores for b in whole.blocks)
+            assert bare.text(with_title=True) == whole.text(with_title=True)

@@ -38,8 +38,8 @@ class Thresher:
 
     def clean(self, page: bytes | str, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False) -> str:
         """The article text: the blocks labeled with one of ``keep``, title excluded by default."""
-        # kinds only when the kept labels need them (the text is the same either way)
-        options = dataclasses.replace(self.options, kinds=needs_kinds(keep))
+        # kinds only when the kept labels need them, and no scores (the text is the same either way)
+        options = dataclasses.replace(self.options, kinds=needs_kinds(keep), scores=False)
         return segment_page(page, self.model, options).text(keep=keep, with_title=with_title)
 
 

@@ -88,10 +88,11 @@ def _add_common(command: argparse.ArgumentParser) -> None:
 def _options(args: argparse.Namespace) -> SegmentOptions:
     """The only place command-line flags become segmentation options."""
     # clean's text (and its JSON) needs each block's side only, unless some kinds are kept and not
-    # others; Markdown marks quotes
+    # others; Markdown marks quotes. It writes no scores.
     kinds = args.command != "clean" or args.format == "markdown" or needs_kinds(args.keep)
     return SegmentOptions(input_format=args.input_format, max_input_bytes=args.max_input_bytes,
-                          max_blocks=args.max_blocks, encoding=args.encoding, kinds=kinds)
+                          max_blocks=args.max_blocks, encoding=args.encoding, kinds=kinds,
+                          scores=args.command != "clean")
 
 
 def _rendering(args: argparse.Namespace) -> Rendering:

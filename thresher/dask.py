@@ -46,8 +46,8 @@ def _label(item, model_path: str | None, options: SegmentOptions) -> Result:
 
 def _clean_options(options: dict, keep: tuple[str, ...]) -> SegmentOptions:
     """Cleaning needs each block's side only, unless some kinds are kept and not others (the text
-    is the same either way, so ``keep`` decides, whatever ``kinds`` the options say)."""
-    return SegmentOptions(**{**options, "kinds": needs_kinds(keep)})
+    is the same either way, so ``keep`` decides, whatever ``kinds`` the options say), and no scores."""
+    return SegmentOptions(**{**options, "kinds": needs_kinds(keep), "scores": False})
 
 
 def _clean_one(item, model_path, options, keep, with_title) -> dict:

@@ -67,21 +67,22 @@ def segment_page(page: bytes | str, model, options: SegmentOptions | None = None
     """
     options = options or SegmentOptions()
     blocks, title, input_format = split_page(page, options)
-    label_blocks(blocks, model, min_confidence=min_confidence, kinds=options.kinds)
+    label_blocks(blocks, model, min_confidence=min_confidence, kinds=options.kinds, scores=options.scores)
     return Page(blocks, title, input_format)
 
 
 def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONFIDENCE_DEFAULT,
-                 kinds: bool = True) -> list[str]:
+                 kinds: bool = True, scores: bool = True) -> list[str]:
     """Classify already segmented blocks (both passes), revise, write the verdicts; return the labels.
 
     With ``kinds=False`` only the blocks whose side depends on their kind are given one
     (:func:`~thresher.revision.side_needs_kind`); the sides are those ``kinds=True`` decides.
+    With ``scores=False`` the blocks' ``scores`` are left as they are (the labels are the same).
     """
     if kinds:
         first, final = model.page_proba(blocks)
         labels = revise(final, min_confidence=min_confidence)
-        assign_labels(blocks, first, final, labels)
+        assign_labels(blocks, first, final, labels, scores=scores)
         return labels
     asked: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -96,6 +97,11 @@ def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONF
     mask, content = asked[0]
     # below MIN_CONTENT_FOR_KIND no block is given a kind, with or without kinds: the same labels
     decided = (mask | (content < MIN_CONTENT_FOR_KIND)).tolist()
+    if not scores:
+        for i, block in enumerate(blocks):
+            block.first_label = None
+            block.label = labels[i] = labels[i] if decided[i] or labels[i] == BOILERPLATE else CONTENT
+        return labels
     # Python floats from tolist(): the same values as float() of each numpy one, made in one call
     rows, content_values = final.tolist(), content.tolist()
     for i, (block, row) in enumerate(zip(blocks, rows)):
@@ -109,11 +115,17 @@ def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONF
     return labels
 
 
-def assign_labels(blocks: list[Block], first: np.ndarray, final: np.ndarray, labels: list[str]) -> None:
-    """Write both passes' verdicts and the final scores onto the blocks.
+def assign_labels(blocks: list[Block], first: np.ndarray, final: np.ndarray, labels: list[str],
+                  *, scores: bool = True) -> None:
+    """Write both passes' verdicts and (with ``scores``) the final scores onto the blocks.
 
     The first pass's verdict is decided by the same rule as the final one, without revision.
     """
+    if not scores:
+        for block, first_label, label in zip(blocks, decide(first), labels):
+            block.first_label = first_label
+            block.label = label
+        return
     for block, first_label, row, label in zip(blocks, decide(first), final.tolist(), labels):
         block.first_label = first_label
         block.label = label

@@ -34,7 +34,7 @@ def thresher_extract(model) -> Callable[[bytes], str]:
     """Thresher as a benchmark system: HTML bytes → article text (title excluded)."""
     def run(data: bytes) -> str:
         try:
-            return segment_page(data, model, SegmentOptions(kinds=False)).text()
+            return segment_page(data, model, SegmentOptions(kinds=False, scores=False)).text()
         except InputError:
             return ""
 

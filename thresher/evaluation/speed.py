@@ -90,7 +90,7 @@ def main(args) -> int:
         theirs = None
     print()
     # the path model.clean takes (no kind where a block's side does not need one)
-    print_stages(stage_seconds(model.model, pages, dataclasses.replace(model.options, kinds=False))[0], len(pages))
+    print_stages(stage_seconds(model.model, pages, dataclasses.replace(model.options, kinds=False, scores=False))[0], len(pages))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "pages"
         folder.mkdir()
