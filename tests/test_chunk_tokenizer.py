@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields
 
 import numpy as np
@@ -12,13 +13,13 @@ from hypothesis import strategies as st
 from thresher.chunk_seed import read_seed, write_seed
 from thresher.chunk_tokenizer import _SPACE, ChunkTokenizer, straddle_pairs
 from thresher.token_table import TokenTable
-from thresher.typing_features import MAX_KIND_CHARS, blank_english
+from thresher.typing_features import MAX_KIND_CHARS, english_tokenizer
 
 from .conftest import example_pages
 
 
-def _reference(nlp, texts: list[str]) -> TokenTable:
-    return TokenTable.from_docs(list(nlp.pipe(texts)), texts)
+def _reference(tokenizer, texts: list[str]) -> TokenTable:
+    return TokenTable.from_docs([tokenizer(t) for t in texts], texts)
 
 
 def _tables_equal(a: TokenTable, b: TokenTable) -> None:
@@ -33,37 +34,43 @@ def _tables_equal(a: TokenTable, b: TokenTable) -> None:
 def test_corpus_blocks_give_spacys_table_first_met_and_remembered(model):
     from thresher.segmenter import split_page
 
-    nlp = blank_english()
-    tokenizer = ChunkTokenizer(nlp)
+    spacy_tokenizer = _english()
+    tokenizer = ChunkTokenizer(spacy_tokenizer)
     pages = [[b.text[:MAX_KIND_CHARS] for b in split_page(page, model.options)[0]] for page in example_pages()]
     for texts in pages + pages:  # the second time every chunk is remembered
-        _tables_equal(tokenizer.table(texts), _reference(nlp, texts))
+        _tables_equal(tokenizer.table(texts), _reference(spacy_tokenizer, texts))
 
 
 def test_whitespace_runs_edges_empty_texts_and_special_cases():
-    nlp = blank_english()
+    spacy_tokenizer = _english()
     texts = ["Don't stop.", "", "U.S. $5.00 — “quoted”", "a\nb", "x", "(1) 2% e-mail@x.org", "Jan. 5th",
              " leading", "trailing  ", "\tboth\n", "two  spaces", "nbsp\u00a0here", "line\r\nbreak", "   ",
              "\u3000ideographic\u2028line", "it's 5p.m. :) ok", "'s", " ", "\n"]
-    tokenizer = ChunkTokenizer(nlp)
+    tokenizer = ChunkTokenizer(spacy_tokenizer)
     for _ in range(2):
-        _tables_equal(tokenizer.table(texts), _reference(nlp, texts))
-    _tables_equal(tokenizer.table([]), _reference(nlp, []))
+        _tables_equal(tokenizer.table(texts), _reference(spacy_tokenizer, texts))
+    _tables_equal(tokenizer.table([]), _reference(spacy_tokenizer, []))
 
 
 def test_a_special_case_found_across_a_space_is_tokenized_as_spacy_does():
     # spaCy's matcher finds the pattern ">:(" across the space; its match replaces nothing but hides
     # ":(", which the second chunk alone would become: the text must be tokenized whole
-    nlp = blank_english()
+    spacy_tokenizer = _english()
     text = "> :(10a.m."
-    alone = [t.text for chunk in text.split(" ") for t in nlp.make_doc(chunk)]
-    assert alone != [t.text for t in nlp.make_doc(text)]
-    tokenizer = ChunkTokenizer(nlp)
+    alone = [t.text for chunk in text.split(" ") for t in spacy_tokenizer(chunk)]
+    assert alone != [t.text for t in spacy_tokenizer(text)]
+    tokenizer = ChunkTokenizer(spacy_tokenizer)
     tokenizer.table(text.split(" "))  # both chunks remembered first, alone
-    _tables_equal(tokenizer.table(["ok " + text, text]), _reference(nlp, ["ok " + text, text]))
+    _tables_equal(tokenizer.table(["ok " + text, text]), _reference(spacy_tokenizer, ["ok " + text, text]))
 
 
-_PIECES = sorted({t for pair in straddle_pairs(blank_english().tokenizer) for t in pair})
+@functools.cache
+def _english():
+    """One spaCy tokenizer for these tests (each new one starts an empty vocabulary)."""
+    return english_tokenizer()
+
+
+_PIECES = sorted({t for pair in straddle_pairs(_english()) for t in pair})
 _PIECES += ["word", "Cases", "1,250", "5%", "$3", "U.S.", "don't", "—", "“", "”", "e-mail", "a.m.", "...", "(", ")"]
 _SPACES = [" ", " ", " ", "  ", "\n", "\t", "\u00a0", "\r\n"]
 
@@ -72,24 +79,22 @@ _SPACES = [" ", " ", " ", "  ", "\n", "\t", "\u00a0", "\r\n"]
 @given(st.lists(st.lists(st.sampled_from(_PIECES) | st.sampled_from(_SPACES), max_size=12).map("".join),
                 max_size=5))
 def test_texts_of_pattern_pieces_and_spaces_give_spacys_table(texts):
-    nlp = blank_english()
-    _tables_equal(_shared_tokenizer(nlp).table(texts), _reference(nlp, texts))
+    spacy_tokenizer = _english()
+    _tables_equal(_shared_tokenizer(spacy_tokenizer).table(texts), _reference(spacy_tokenizer, texts))
 
 
-_TOKENIZERS: dict[int, ChunkTokenizer] = {}
-
-
-def _shared_tokenizer(nlp) -> ChunkTokenizer:
+@functools.cache
+def _shared_tokenizer(spacy_tokenizer) -> ChunkTokenizer:
     """One tokenizer across examples: later ones meet remembered chunks."""
-    return _TOKENIZERS.setdefault(id(nlp), ChunkTokenizer(nlp))
+    return ChunkTokenizer(spacy_tokenizer)
 
 
 def test_memory_starts_again_past_its_limit():
-    nlp = blank_english()
-    tokenizer = ChunkTokenizer(nlp, max_chunks=3)
+    spacy_tokenizer = _english()
+    tokenizer = ChunkTokenizer(spacy_tokenizer, max_chunks=3)
     texts = ["one two three four five", "six seven, eight.", "one two"]
     for text in texts * 2:
-        _tables_equal(tokenizer.table([text]), _reference(nlp, [text]))
+        _tables_equal(tokenizer.table([text]), _reference(spacy_tokenizer, [text]))
         assert len(tokenizer._ids) <= 3 + len(text.split())
 
 
@@ -101,41 +106,41 @@ def test_regex_whitespace_is_str_isspace():
 def test_a_written_seed_reads_back_and_its_tokenizer_gives_spacys_table(tmp_path, model):
     from thresher.segmenter import split_page
 
-    nlp = blank_english()
+    spacy_tokenizer = _english()
     pages = [[b.text[:MAX_KIND_CHARS] for b in split_page(page, model.options)[0]] for page in example_pages()]
-    first = ChunkTokenizer(nlp)
+    first = ChunkTokenizer(spacy_tokenizer)
     first.table(pages[0])
-    write_seed(tmp_path / "seed.npz", nlp, first.memory())
-    seed = read_seed(nlp, tmp_path / "seed.npz")
+    write_seed(tmp_path / "seed.npz", spacy_tokenizer, first.memory())
+    seed = read_seed(spacy_tokenizer, tmp_path / "seed.npz")
     assert seed is not None and seed.keys == first.memory().keys
-    seeded = ChunkTokenizer(nlp, seed=seed, max_chunks=len(seed.keys) + 50)
+    seeded = ChunkTokenizer(spacy_tokenizer, seed=seed, max_chunks=len(seed.keys) + 50)
     for texts in pages + [["Don't stop.", "> :(10a.m.", " edge ", ""]]:  # past max_chunks: the seed again
-        _tables_equal(seeded.table(texts), _reference(nlp, texts))
+        _tables_equal(seeded.table(texts), _reference(spacy_tokenizer, texts))
     assert not seed.start.flags.writeable and len(seeded._ids) >= len(seed.keys)
 
 
 def test_a_seed_made_by_another_tokenizer_is_ignored(tmp_path):
     import spacy
 
-    other = spacy.blank("en")
-    other.tokenizer.add_special_case("thresher", [{"ORTH": "thr"}, {"ORTH": "esher"}])
+    other = spacy.blank("en").tokenizer
+    other.add_special_case("thresher", [{"ORTH": "thr"}, {"ORTH": "esher"}])
     tokenizer = ChunkTokenizer(other)
     tokenizer.table(["thresher works"])
     write_seed(tmp_path / "seed.npz", other, tokenizer.memory())
     assert read_seed(other, tmp_path / "seed.npz") is not None
-    assert read_seed(blank_english(), tmp_path / "seed.npz") is None
-    assert read_seed(blank_english(), tmp_path / "missing.npz") is None
+    assert read_seed(_english(), tmp_path / "seed.npz") is None
+    assert read_seed(_english(), tmp_path / "missing.npz") is None
     (tmp_path / "bad.npz").write_bytes(b"not a seed")
-    assert read_seed(blank_english(), tmp_path / "bad.npz") is None
+    assert read_seed(_english(), tmp_path / "bad.npz") is None
 
 
 def test_the_shipped_seed_holds_spacys_tokens_of_its_chunks():
-    nlp = blank_english()
-    seed = read_seed(nlp)
+    spacy_tokenizer = _english()
+    seed = read_seed(spacy_tokenizer)
     if seed is None:
         pytest.skip("the shipped seed was made with another spaCy: tools/build_chunk_seed.py rebuilds it")
     keys = seed.keys
-    reference = _reference(nlp, keys)
+    reference = _reference(spacy_tokenizer, keys)
     assert np.array_equal(np.diff(reference.bounds), seed.chunk_tokens)
     for name in ("start", "length", "first", "lower"):
         assert np.array_equal(getattr(reference, name), getattr(seed, name)), name

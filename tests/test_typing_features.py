@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from thresher.blocks import Block
 from thresher.token_table import TokenTable, member
-from thresher.typing_features import TYPE_NAMES, blank_english, type_features
+from thresher.typing_features import TYPE_NAMES, english_tokenizer, type_features
 
 
 def _rows(*texts: str) -> list[dict[str, float]]:
@@ -76,7 +76,9 @@ def test_a_block_without_words_has_zero_shares():
     "Ends with marks?!",
 ])
 def test_sentences_split_as_spacys_sentencizer(text):
-    nlp = blank_english()
+    import spacy
+
+    nlp = spacy.blank("en")
     sentencizer = nlp.create_pipe("sentencizer")
     expected = [s.start for s in sentencizer(nlp.make_doc(text)).sents]
     docs = [nlp.make_doc("First. Doc"), nlp.make_doc(text)]  # rows of a second doc start after the first's
@@ -112,8 +114,9 @@ def test_figures_money_and_percents_whatever_the_case_and_dates_ages_times_maske
         assert row["ages"] == (1 if change is str.upper else 2)  # ", 34," and 30-year-old (a lower-case pattern)
 
 
-def test_the_trimmed_vocabulary_gives_the_full_pipelines_token_table():
-    # blank_english keeps only the lexical attributes the table reads: the same table as spaCy's own
+def test_english_tokenizer_is_spacys_blank_english_and_gives_its_token_table():
+    # english_tokenizer is built without the pipeline and keeps only the lexical attributes the
+    # table reads: the same tokenizer and the same table as spaCy's own
     import spacy
 
     from .conftest import example_pages
@@ -121,10 +124,12 @@ def test_the_trimmed_vocabulary_gives_the_full_pipelines_token_table():
     texts = [line for page in example_pages() for line in page.decode("utf-8", "replace").splitlines() if line.strip()]
     texts = texts[:400] + ["“Quoted,” he said: 1,200 cases, 3.5% and ten (10) ¼ — ok…", "  \t ", "İstanbul ÉTÉ"]
     full = spacy.blank("en")
-    trimmed = blank_english()
+    trimmed = english_tokenizer()
+    assert trimmed.to_bytes(exclude=["vocab"]) == full.tokenizer.to_bytes(exclude=["vocab"])
     assert len(trimmed.vocab.lex_attr_getters) < len(full.vocab.lex_attr_getters)
+    assert all(full.vocab.lex_attr_getters[k] is f for k, f in trimmed.vocab.lex_attr_getters.items())
     a = TokenTable.from_docs(list(full.pipe(texts)), texts)
-    b = TokenTable.from_docs(list(trimmed.pipe(texts)), texts)
+    b = TokenTable.from_docs([trimmed(t) for t in texts], texts)
     for name in ("bounds", "start", "length", "first", "lower", "space", "punct", "quote", "like_num"):
         assert (getattr(a, name) == getattr(b, name)).all(), name
 

@@ -23,13 +23,13 @@ SEED_PATH = Path(__file__).with_name("chunk_seed.npz")
 FLAGS = ("IS_SPACE", "IS_PUNCT", "IS_QUOTE", "LIKE_NUM")  # one bit each in the file's ``flags``
 
 
-def fingerprint(nlp) -> str:
+def fingerprint(tokenizer) -> str:
     """What a seed's rows depend on: spaCy's version, the tokenizer's settings and special cases,
-    and which lexical attributes the vocabulary computes."""
+    and which lexical attributes its vocabulary computes."""
     import spacy
 
-    digest = hashlib.sha256(nlp.tokenizer.to_bytes(exclude=["vocab"]))
-    digest.update(f"|spacy {spacy.__version__}|attrs {sorted(nlp.vocab.lex_attr_getters)}".encode())
+    digest = hashlib.sha256(tokenizer.to_bytes(exclude=["vocab"]))
+    digest.update(f"|spacy {spacy.__version__}|attrs {sorted(tokenizer.vocab.lex_attr_getters)}".encode())
     return digest.hexdigest()
 
 
@@ -62,13 +62,13 @@ class Seed:
             object.__setattr__(self, name, value)
 
 
-def write_seed(path: Path, nlp, seed: Seed) -> None:
-    """Write ``seed`` (made with ``nlp``) as arrays; no pickle."""
+def write_seed(path: Path, tokenizer, seed: Seed) -> None:
+    """Write ``seed`` (made with spaCy's ``tokenizer``) as arrays; no pickle."""
     if any(not k or any(c.isspace() for c in k) for k in seed.keys):
         raise ValueError("seed chunks are free of whitespace: they are stored joined by line breaks")
     bits = sum(flag.astype(np.uint8) << j for j, flag in enumerate(seed.flags))
     np.savez_compressed(
-        path, fingerprint=np.frombuffer(fingerprint(nlp).encode(), dtype=np.uint8),
+        path, fingerprint=np.frombuffer(fingerprint(tokenizer).encode(), dtype=np.uint8),
         chunks=np.frombuffer("\n".join(seed.keys).encode("utf-8"), dtype=np.uint8),
         chunk_tokens=seed.chunk_tokens.astype(np.int32), start=seed.start.astype(np.int32),
         length=seed.length.astype(np.int32), first=seed.first.astype(np.uint32),
@@ -78,10 +78,10 @@ def write_seed(path: Path, nlp, seed: Seed) -> None:
 _read: dict[tuple[Path, str], Seed | None] = {}
 
 
-def read_seed(nlp, path: Path = SEED_PATH) -> Seed | None:
-    """The seed at ``path`` when it was made with this spaCy and ``nlp``'s settings, else None
-    (also when it is missing or unreadable). Read once per process."""
-    key = (Path(path), fingerprint(nlp))
+def read_seed(tokenizer, path: Path = SEED_PATH) -> Seed | None:
+    """The seed at ``path`` when it was made with this spaCy and ``tokenizer``'s settings, else
+    None (also when it is missing or unreadable). Read once per process."""
+    key = (Path(path), fingerprint(tokenizer))
     if key not in _read:
         _read[key] = _load(Path(path), key[1])
     return _read[key]

@@ -57,25 +57,25 @@ def straddle_pairs(tokenizer) -> set[tuple[str, str]]:
 
 
 class ChunkTokenizer:
-    """A ``TokenTable`` of texts as ``nlp``'s tokenizer splits each, from remembered chunks.
+    """A ``TokenTable`` of texts as spaCy's ``tokenizer`` splits each, from remembered chunks.
 
-    Not thread-safe: one per thread, as the pipeline (``typing_features.blank_english``).
+    Not thread-safe: one per thread (``typing_features.english_tokens``).
     ``seed`` (``chunk_seed.read_seed``): chunks it knows from the start, and again whenever its
     memory, past ``max_chunks``, starts again.
 
     Examples
     --------
     >>> import spacy
-    >>> tokens = ChunkTokenizer(spacy.blank("en")).table(["Don't stop.", "U.S. 5%"])
+    >>> tokens = ChunkTokenizer(spacy.blank("en").tokenizer).table(["Don't stop.", "U.S. 5%"])
     >>> [tokens.text(p) for p in range(len(tokens))]
     ['Do', "n't", 'stop', '.', 'U.S.', '5', '%']
     """
 
-    def __init__(self, nlp, max_chunks: int = MAX_CHUNKS, seed: Seed | None = None) -> None:
-        self.nlp = nlp
+    def __init__(self, tokenizer, max_chunks: int = MAX_CHUNKS, seed: Seed | None = None) -> None:
+        self.tokenizer = tokenizer
         self.max_chunks = max_chunks
         self.seed = seed
-        self._pairs = straddle_pairs(nlp.tokenizer)
+        self._pairs = straddle_pairs(tokenizer)
         self._longest = max((len(t) for pair in self._pairs for t in pair), default=0)
         # a pair's last and first characters, as _straddling codes them: a sieve before the pairs
         self._char_pairs = np.array(sorted({ord(a[-1]) << 21 | ord(b[0]) for a, b in self._pairs}), dtype=np.int64)
@@ -170,7 +170,7 @@ class ChunkTokenizer:
         plain = []
         for key in sorted(keys):
             if _SPACE.search(key):  # a run of whitespace, or a whole text
-                table = self.nlp.make_doc(key).to_array(COLUMNS)
+                table = self.tokenizer(key).to_array(COLUMNS)
                 starts = table[:, _COLUMN["IDX"]].astype(np.int64)
                 codes = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32)
                 self._add([key], table, starts, codes[starts], np.array([0, len(table)]))
@@ -179,7 +179,7 @@ class ChunkTokenizer:
         if not plain:
             return
         joined = JOIN.join(plain)
-        table = self.nlp.make_doc(joined).to_array(COLUMNS)
+        table = self.tokenizer(joined).to_array(COLUMNS)
         at = table[:, _COLUMN["IDX"]].astype(np.int64)
         offsets = running_totals([len(k) + len(JOIN) for k in plain])
         owner = np.searchsorted(offsets, at, side="right") - 1

@@ -1,8 +1,8 @@
 """What-kind-of-paragraph features (quote, case record, statistic, narrative).
 
 Tokens come from spaCy's blank English tokenizer (no model download), read as one
-table per chunk of blocks (``TokenTable``), which also splits sentences as spaCy's
-sentencizer does. Each row is a fixed list of named counts and shares, next to the
+table per chunk of blocks (``TokenTable``, made by ``ChunkTokenizer``), which also splits
+sentences as spaCy's sentencizer does. Each row is a fixed list of named counts and shares, next to the
 block's words, which the model weighs by TF-IDF.
 """
 
@@ -100,30 +100,37 @@ _local = threading.local()
 MAX_VOCAB = 500_000  # spaCy keeps every word it meets: a fresh pipeline keeps long runs' memory flat
 
 
-def blank_english():
-    """One spaCy blank English pipeline per thread (created on first use): a tokenizer only,
-    as ``TokenTable.sentence_starts`` splits sentences."""
-    nlp = getattr(_local, "nlp", None)
-    if nlp is None or len(nlp.vocab) > MAX_VOCAB:
-        import spacy
-        from spacy import attrs
+def english_tokenizer():
+    """A new spaCy blank English tokenizer: ``spacy.blank("en").tokenizer``, built as spaCy's factory
+    builds it without the pipeline around it (its registry and config cost a process 0.1 s). Its
+    vocabulary computes only the lexical attributes the token table reads."""
+    from spacy import attrs
+    from spacy.lang.en import English
+    from spacy.tokenizer import Tokenizer
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+    from spacy.vocab import create_vocab
 
-        nlp = spacy.blank("en")
-        # a word first met costs one call per lexical attribute (shape, prefix, norm...): keep only
-        # those the token table reads; the tokenizer reads none of them
-        kept = {attrs.IDS[name] for name in TABLE_COLUMNS if name in attrs.IDS}
-        nlp.vocab.lex_attr_getters = {k: f for k, f in nlp.vocab.lex_attr_getters.items() if k in kept}
-        _local.nlp = nlp
-    return nlp
+    defaults = English.Defaults
+    vocab = create_vocab(English.lang, defaults)
+    # a word first met costs one call per lexical attribute (shape, prefix, norm...): keep only
+    # those the token table reads; the tokenizer reads none of them
+    kept = {attrs.IDS[name] for name in TABLE_COLUMNS if name in attrs.IDS}
+    vocab.lex_attr_getters = {k: f for k, f in vocab.lex_attr_getters.items() if k in kept}
+    return Tokenizer(vocab, rules=defaults.tokenizer_exceptions,
+                     prefix_search=compile_prefix_regex(defaults.prefixes).search,
+                     suffix_search=compile_suffix_regex(defaults.suffixes).search,
+                     infix_finditer=compile_infix_regex(defaults.infixes).finditer,
+                     token_match=defaults.token_match, url_match=defaults.url_match)
 
 
 def english_tokens() -> ChunkTokenizer:
-    """The thread's tokenizer of many texts into one ``TokenTable``, over ``blank_english``'s pipeline,
-    knowing the shipped seed's chunks when it was made with this spaCy."""
-    nlp = blank_english()
+    """The thread's tokenizer of many texts into one ``TokenTable`` (created on first use, and
+    again when its vocabulary passes ``MAX_VOCAB``), knowing the shipped seed's chunks when it
+    was made with this spaCy."""
     tokens = getattr(_local, "tokens", None)
-    if tokens is None or tokens.nlp is not nlp:
-        tokens = _local.tokens = ChunkTokenizer(nlp, seed=read_seed(nlp))
+    if tokens is None or len(tokens.tokenizer.vocab) > MAX_VOCAB:
+        tokenizer = english_tokenizer()
+        tokens = _local.tokens = ChunkTokenizer(tokenizer, seed=read_seed(tokenizer))
     return tokens
 
 

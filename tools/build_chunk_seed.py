@@ -24,7 +24,7 @@ from thresher.corpus import corpus_dir, read_bytes, wcxb_pages  # noqa: E402
 from thresher.errors import ThresherError  # noqa: E402
 from thresher.options import SegmentOptions  # noqa: E402
 from thresher.segmenter import split_page  # noqa: E402
-from thresher.typing_features import MAX_KIND_CHARS, blank_english  # noqa: E402
+from thresher.typing_features import MAX_KIND_CHARS, english_tokenizer  # noqa: E402
 
 
 def main() -> int:
@@ -45,12 +45,12 @@ def main() -> int:
         for block in blocks:
             counts.update(chunks_of(block.text[:MAX_KIND_CHARS]))
     chosen = [k for k, _ in sorted(counts.items(), key=lambda kc: (-kc[1], kc[0]))[: args.chunks]]
-    nlp = blank_english()
-    tokenizer = ChunkTokenizer(nlp)
+    spacy_tokenizer = english_tokenizer()
+    tokenizer = ChunkTokenizer(spacy_tokenizer)
     tokenizer.table(chosen)
     seed = tokenizer.memory()
-    write_seed(args.output, nlp, seed)
-    check = read_seed(nlp, args.output)
+    write_seed(args.output, spacy_tokenizer, seed)
+    check = read_seed(spacy_tokenizer, args.output)
     if check is None or check.keys != seed.keys:
         raise SystemExit(f"{args.output} does not read back")
     covered = sum(counts[k] for k in chosen) / max(sum(counts.values()), 1)
