@@ -65,9 +65,11 @@ def parse_html(text: str, *, utf8: bytes | None = None) -> etree._Element:
 
 
 def _parse(data: bytes) -> tuple[etree._Element | None, bool]:
-    # plain etree elements: lxml.html's element-class lookup costs a call per node
+    # plain etree elements: lxml.html's element-class lookup costs a call per node; no table of the
+    # page's id attributes, which nothing looks up
     parser = etree.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, default_doctype=False, huge_tree=True
+        encoding="utf-8", remove_comments=True, remove_pis=True, default_doctype=False, huge_tree=True,
+        collect_ids=False,
     )
     try:
         root = etree.fromstring(data, parser=parser)
