@@ -64,6 +64,7 @@ class TreeEnsemble:
     # the baseline; None without the extension
     _packed: object = field(init=False, repr=False)
     _baseline: np.ndarray = field(init=False, repr=False)
+    _n_features: int = field(init=False, repr=False)  # read on every call: a max over every node
 
     def __post_init__(self) -> None:
         # every ensemble is checked as made (a bad file gets check's message), so the walks, and
@@ -81,6 +82,7 @@ class TreeEnsemble:
                 (self.value, np.float64))))
         object.__setattr__(self, "_packed", packed)
         object.__setattr__(self, "_baseline", np.ascontiguousarray(self.baseline, dtype=np.float64))
+        object.__setattr__(self, "_n_features", int(self.feature.max(initial=0)))
 
     def __reduce__(self):
         # the packed capsule cannot be pickled: a copy (a Dask worker's) packs its own
@@ -93,7 +95,7 @@ class TreeEnsemble:
     @property
     def n_features(self) -> int:
         """Columns the trees read (the zero column at index ``n_features`` is appended here)."""
-        return int(self.feature.max(initial=0))
+        return self._n_features
 
     # -- from scikit-learn ---------------------------------------------------------
     @classmethod
@@ -261,7 +263,7 @@ class TreeEnsemble:
         if self.feature.min() < 0:
             raise ValueError("a node index is out of range")
         nodes = np.arange(n)
-        leaf = self.feature == self.n_features
+        leaf = self.feature == self.feature.max()  # the zero column, n_features
         if (self.child[leaf] != nodes[leaf]).any() or (self.threshold[leaf] != np.inf).any():
             raise ValueError("a leaf is not its own child reading the zero column: a node index is out of range")
         if ((self.child[~leaf] <= nodes[~leaf]) | (self.child[~leaf] + 1 >= n)).any():
