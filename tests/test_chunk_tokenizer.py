@@ -89,13 +89,31 @@ def _shared_tokenizer(spacy_tokenizer) -> ChunkTokenizer:
     return ChunkTokenizer(spacy_tokenizer)
 
 
-def test_memory_starts_again_past_its_limit():
+def test_memory_starts_again_past_its_limits():
     spacy_tokenizer = _english()
     tokenizer = ChunkTokenizer(spacy_tokenizer, max_chunks=3)
     texts = ["one two three four five", "six seven, eight.", "one two"]
     for text in texts * 2:
         _tables_equal(tokenizer.table([text]), _reference(spacy_tokenizer, [text]))
         assert len(tokenizer._ids) <= 3 + len(text.split())
+    # a hostile page's long unique chunks: the characters remembered are bounded too
+    tokenizer = ChunkTokenizer(spacy_tokenizer, max_chars=5_000)
+    blobs = [f"{k:04d}" + "x/y-z" * 300 for k in range(12)]
+    for blob in blobs:
+        _tables_equal(tokenizer.table([blob]), _reference(spacy_tokenizer, [blob]))
+        assert tokenizer._chars <= 5_000 + len(blob)
+    assert tokenizer.learned_chars == sum(map(len, blobs))
+
+
+def test_english_tokens_starts_a_fresh_tokenizer_past_its_budget(monkeypatch):
+    from thresher import typing_features
+
+    first = typing_features.english_tokens()
+    assert typing_features.english_tokens() is first
+    monkeypatch.setattr(typing_features, "MAX_LEARNED_CHARS", first.learned_chars + 10)
+    first.table(["a never-seen-before-chunk-of-forty-characters"])
+    fresh = typing_features.english_tokens()
+    assert fresh is not first and fresh.tokenizer is not first.tokenizer and fresh.learned_chars == 0
 
 
 def test_regex_whitespace_is_str_isspace():

@@ -31,7 +31,10 @@ from .token_table import COLUMNS, TokenTable, member, running_totals
 _RUNS = re.compile(r"\s+|\S+")
 _SPACE = re.compile(r"\s")
 JOIN = "\n"
-MAX_CHUNKS = 200_000  # then the memory starts again: a long run's memory stays flat
+# past either, the memory starts again: a long run's memory stays flat, and a hostile page's
+# long unique chunks (a 1,500-character blob a block) cannot grow it by more than tens of MB
+MAX_CHUNKS = 200_000
+MAX_CHARS = 1_000_000
 _COLUMN = {name: COLUMNS.index(name) for name in COLUMNS}
 
 
@@ -61,7 +64,9 @@ class ChunkTokenizer:
 
     Not thread-safe: one per thread (``typing_features.english_tokens``).
     ``seed`` (``chunk_seed.read_seed``): chunks it knows from the start, and again whenever its
-    memory, past ``max_chunks``, starts again.
+    memory, past ``max_chunks`` chunks or ``max_chars`` characters learned, starts again.
+    ``learned_chars`` counts every character spaCy tokenized for it: spaCy's vocabulary keeps
+    each new word, so its owner makes a fresh tokenizer past a budget (``english_tokens``).
 
     Examples
     --------
@@ -71,10 +76,13 @@ class ChunkTokenizer:
     ['Do', "n't", 'stop', '.', 'U.S.', '5', '%']
     """
 
-    def __init__(self, tokenizer, max_chunks: int = MAX_CHUNKS, seed: Seed | None = None) -> None:
+    def __init__(self, tokenizer, max_chunks: int = MAX_CHUNKS, seed: Seed | None = None,
+                 max_chars: int = MAX_CHARS) -> None:
         self.tokenizer = tokenizer
         self.max_chunks = max_chunks
+        self.max_chars = max_chars
         self.seed = seed
+        self.learned_chars = 0
         self._pairs = straddle_pairs(tokenizer)
         self._longest = max((len(t) for pair in self._pairs for t in pair), default=0)
         # a pair's last and first characters, as _straddling codes them: a sieve before the pairs
@@ -84,6 +92,7 @@ class ChunkTokenizer:
     def _clear(self) -> None:
         seed = self.seed or Seed([], *(np.zeros(0, dtype=t) for t in (np.int64, np.int64, np.int64, np.uint32, np.uint64)),
                                  tuple(np.zeros(0, dtype=bool) for _ in _FLAGS))
+        self._chars = 0  # characters learned since the memory started
         self._ids: dict[str, int] = seed.ids.copy()  # chunk -> its id
         self._keys: list[str] = list(seed.keys)  # id -> chunk
         # per chunk id: its first token row, its tokens, its first and last characters' code points
@@ -106,7 +115,7 @@ class ChunkTokenizer:
 
     def table(self, texts: list[str]) -> TokenTable:
         """The table of ``texts``, as ``TokenTable.from_docs`` gives it for spaCy's docs of them."""
-        if len(self._ids) > self.max_chunks:
+        if len(self._ids) > self.max_chunks or self._chars > self.max_chars:
             self._clear()
         keys: list[str] = []
         offsets: list[int] = []
@@ -167,6 +176,9 @@ class ChunkTokenizer:
 
     def _learn(self, keys: set[str]) -> None:
         """Tokenize ``keys``: the chunks free of whitespace as one doc, the others one by one."""
+        chars = sum(map(len, keys))
+        self._chars += chars
+        self.learned_chars += chars
         plain = []
         for key in sorted(keys):
             if _SPACE.search(key):  # a run of whitespace, or a whole text

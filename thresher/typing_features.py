@@ -97,7 +97,10 @@ MAX_KIND_CHARS = 1500
 _local = threading.local()
 
 
-MAX_VOCAB = 500_000  # spaCy keeps every word it meets: a fresh pipeline keeps long runs' memory flat
+# spaCy keeps every word it meets: a fresh tokenizer past either keeps long runs' memory flat (a
+# hostile stream of unique blobs grows it by about 28 bytes a character)
+MAX_VOCAB = 500_000
+MAX_LEARNED_CHARS = 2_000_000
 
 
 def english_tokenizer():
@@ -125,10 +128,10 @@ def english_tokenizer():
 
 def english_tokens() -> ChunkTokenizer:
     """The thread's tokenizer of many texts into one ``TokenTable`` (created on first use, and
-    again when its vocabulary passes ``MAX_VOCAB``), knowing the shipped seed's chunks when it
-    was made with this spaCy."""
+    again when its vocabulary passes ``MAX_VOCAB`` words or ``MAX_LEARNED_CHARS`` characters),
+    knowing the shipped seed's chunks when it was made with this spaCy."""
     tokens = getattr(_local, "tokens", None)
-    if tokens is None or len(tokens.tokenizer.vocab) > MAX_VOCAB:
+    if tokens is None or len(tokens.tokenizer.vocab) > MAX_VOCAB or tokens.learned_chars > MAX_LEARNED_CHARS:
         tokenizer = english_tokenizer()
         tokens = _local.tokens = ChunkTokenizer(tokenizer, seed=read_seed(tokenizer))
     return tokens
