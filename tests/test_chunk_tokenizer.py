@@ -137,6 +137,31 @@ def test_a_written_seed_reads_back_and_its_tokenizer_gives_spacys_table(tmp_path
     assert not seed.start.flags.writeable and len(seeded._ids) >= len(seed.keys)
 
 
+def test_a_tokenizer_whose_patterns_hold_whitespace_gets_spacys_table_too():
+    import spacy
+
+    # a pattern token holding a line break could match across chunks: every text is tokenized whole
+    custom = spacy.blank("en").tokenizer
+    custom.add_special_case("(x\ny", [{"ORTH": "(x\n"}, {"ORTH": "y"}])
+    texts = ["(x", "y", "(x\ny", "a (x\ny b"]
+    _tables_equal(ChunkTokenizer(custom).table(texts), _reference(custom, texts))
+
+
+def test_a_damaged_seed_file_is_ignored(tmp_path):
+    spacy_tokenizer = _english()
+    tokenizer = ChunkTokenizer(spacy_tokenizer)
+    tokenizer.table(["two  spaces and a\nbreak", "> :(10a.m."])  # whitespace runs and a whole text kept too
+    good = tmp_path / "seed.npz"
+    write_seed(good, spacy_tokenizer, tokenizer.memory())  # the memory written is its plain chunks
+    assert read_seed(spacy_tokenizer, good).keys == [k for k in tokenizer._keys if not k[0].isspace() and " " not in k]
+    (tmp_path / "cut.npz").write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    assert read_seed(spacy_tokenizer, tmp_path / "cut.npz") is None
+    with np.load(good) as arrays:
+        parts = dict(arrays)
+    np.savez(tmp_path / "short.npz", **{**parts, "lower": parts["lower"][:-1]})
+    assert read_seed(spacy_tokenizer, tmp_path / "short.npz") is None
+
+
 def test_a_seed_made_by_another_tokenizer_is_ignored(tmp_path):
     import spacy
 

@@ -13,6 +13,8 @@ seed with another one is ignored (its chunks are then tokenized as they are met)
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,17 +27,20 @@ FLAGS = ("IS_SPACE", "IS_PUNCT", "IS_QUOTE", "LIKE_NUM")  # one bit each in the 
 
 def fingerprint(tokenizer) -> str:
     """What a seed's rows depend on: spaCy's version, the tokenizer's settings and special cases,
-    and which lexical attributes its vocabulary computes."""
+    which lexical attributes its vocabulary computes, and the Unicode version Python's regexes and
+    ``str.lower`` follow."""
     import spacy
 
     digest = hashlib.sha256(tokenizer.to_bytes(exclude=["vocab"]))
-    digest.update(f"|spacy {spacy.__version__}|attrs {sorted(tokenizer.vocab.lex_attr_getters)}".encode())
+    digest.update(f"|spacy {spacy.__version__}|attrs {sorted(tokenizer.vocab.lex_attr_getters)}"
+                  f"|unicode {unicodedata.unidata_version}".encode())
     return digest.hexdigest()
 
 
 @dataclass(frozen=True)
 class Seed:
-    """Chunks and their token rows, as ``ChunkTokenizer`` keeps them (arrays read-only)."""
+    """Chunks and their token rows, as ``ChunkTokenizer`` keeps them (``read_seed``'s arrays are
+    read-only: every tokenizer of a process shares them)."""
 
     keys: list[str]
     chunk_tokens: np.ndarray  # per chunk, its tokens; its rows follow the previous chunk's
@@ -51,7 +56,10 @@ class Seed:
     last: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if len(self.keys) != len(self.chunk_tokens) or int(self.chunk_tokens.sum()) != len(self.start):
+        n = len(self.start)
+        if (len(self.keys) != len(self.chunk_tokens) or int(self.chunk_tokens.sum()) != n
+                or any(len(a) != n for a in (self.length, self.first, self.lower, *self.flags))
+                or len(self.flags) != len(FLAGS) or not all(self.keys)):
             raise ValueError("a chunk seed's chunks and tokens do not match")
         rows = np.zeros(len(self.keys), dtype=np.int64)
         np.cumsum(self.chunk_tokens[:-1], out=rows[1:])
@@ -94,13 +102,13 @@ def _load(path: Path, expected: str) -> Seed | None:
                 return None
             chunks = arrays["chunks"].tobytes().decode("utf-8")
             columns = {name: arrays[name] for name in ("chunk_tokens", "start", "length", "first", "lower", "flags")}
-    except (OSError, KeyError, ValueError, UnicodeDecodeError):
-        return None
-    bits = columns["flags"]
-    seed = Seed(chunks.split("\n") if chunks else [], columns["chunk_tokens"].astype(np.int64),
-                columns["start"].astype(np.int64), columns["length"].astype(np.int64),
-                columns["first"].astype(np.uint32), columns["lower"].astype(np.uint64),
-                tuple((bits >> j) & 1 == 1 for j in range(len(FLAGS))))
+        bits = columns["flags"]
+        seed = Seed(chunks.split("\n") if chunks else [], columns["chunk_tokens"].astype(np.int64),
+                    columns["start"].astype(np.int64), columns["length"].astype(np.int64),
+                    columns["first"].astype(np.uint32), columns["lower"].astype(np.uint64),
+                    tuple((bits >> j) & 1 == 1 for j in range(len(FLAGS))))
+    except (OSError, EOFError, KeyError, ValueError, TypeError, UnicodeDecodeError, zipfile.BadZipFile):
+        return None  # a damaged file: the chunks are tokenized as met
     for array in (seed.chunk_tokens, seed.start, seed.length, seed.first, seed.lower, *seed.flags,
                   seed.chunk_row, seed.head, seed.last):
         array.flags.writeable = False  # shared by every tokenizer of the process

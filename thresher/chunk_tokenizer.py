@@ -14,10 +14,14 @@ from them; it gives spaCy's table exactly (``tests/test_chunk_tokenizer.py``):
   could form a pattern's two neighbouring tokens is tokenized whole by spaCy instead;
 - new chunks are tokenized together, one doc joined by line breaks: a line break is a token
   of its own, and no pattern holds one, so no match crosses it.
+
+Both rest on the patterns' tokens holding no whitespace, as spaCy's languages' do: for a
+tokenizer whose special cases break that, every text is tokenized whole (no memory).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from itertools import accumulate, repeat
 
@@ -76,22 +80,23 @@ class ChunkTokenizer:
     ['Do', "n't", 'stop', '.', 'U.S.', '5', '%']
     """
 
-    def __init__(self, tokenizer, max_chunks: int = MAX_CHUNKS, seed: Seed | None = None,
+    def __init__(self, tokenizer, *, seed: Seed | None = None, max_chunks: int = MAX_CHUNKS,
                  max_chars: int = MAX_CHARS) -> None:
         self.tokenizer = tokenizer
+        self.seed = seed
         self.max_chunks = max_chunks
         self.max_chars = max_chars
-        self.seed = seed
         self.learned_chars = 0
         self._pairs = straddle_pairs(tokenizer)
+        # a pattern token with whitespace could match across a whitespace token: no chunk is its own
+        self._chunked = not any(_SPACE.search(t) for pair in self._pairs for t in pair)
         self._longest = max((len(t) for pair in self._pairs for t in pair), default=0)
         # a pair's last and first characters, as _straddling codes them: a sieve before the pairs
         self._char_pairs = np.array(sorted({ord(a[-1]) << 21 | ord(b[0]) for a, b in self._pairs}), dtype=np.int64)
         self._clear()
 
     def _clear(self) -> None:
-        seed = self.seed or Seed([], *(np.zeros(0, dtype=t) for t in (np.int64, np.int64, np.int64, np.uint32, np.uint64)),
-                                 tuple(np.zeros(0, dtype=bool) for _ in _FLAGS))
+        seed = self.seed or _empty_seed()
         self._chars = 0  # characters learned since the memory started
         self._ids: dict[str, int] = seed.ids.copy()  # chunk -> its id
         self._keys: list[str] = list(seed.keys)  # id -> chunk
@@ -108,13 +113,19 @@ class ChunkTokenizer:
         self._flags = [_Column(flag) for flag in seed.flags]
 
     def memory(self) -> Seed:
-        """What the tokenizer remembers, as a seed (``chunk_seed.write_seed`` writes it)."""
-        return Seed(list(self._keys), self._chunk_tokens.values.copy(), self._start.values.copy(),
-                    self._length.values.copy(), self._first.values.copy(), self._lower.values.copy(),
-                    tuple(flag.values.copy() for flag in self._flags))
+        """The whitespace-free chunks the tokenizer remembers, as a seed (``chunk_seed.write_seed``
+        writes it); not the runs of whitespace and whole texts it also keeps."""
+        keep = np.array([not _SPACE.search(k) for k in self._keys], dtype=bool)
+        rows = np.repeat(keep, self._chunk_tokens.values)
+        return Seed([k for k, kept in zip(self._keys, keep.tolist()) if kept], self._chunk_tokens.values[keep],
+                    *(column.values[rows] for column in (self._start, self._length, self._first, self._lower)),
+                    tuple(flag.values[rows] for flag in self._flags))
 
     def table(self, texts: list[str]) -> TokenTable:
         """The table of ``texts``, as ``TokenTable.from_docs`` gives it for spaCy's docs of them."""
+        if not self._chunked:
+            self.learned_chars += sum(map(len, texts))
+            return TokenTable.from_docs([self.tokenizer(t) for t in texts], texts)
         if len(self._ids) > self.max_chunks or self._chars > self.max_chars:
             self._clear()
         keys: list[str] = []
@@ -219,6 +230,12 @@ class ChunkTokenizer:
         self._last.extend(np.array([ord(k[-1]) for k in keys], dtype=np.int64))
         self._ids.update(zip(keys, range(len(self._keys), len(self._keys) + len(keys))))
         self._keys += keys
+
+
+@functools.cache
+def _empty_seed() -> Seed:
+    return Seed([], *(np.zeros(0, dtype=t) for t in (np.int64, np.int64, np.int64, np.uint32, np.uint64)),
+                tuple(np.zeros(0, dtype=bool) for _ in _FLAGS))
 
 
 class _Column:

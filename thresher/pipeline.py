@@ -77,7 +77,7 @@ def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONF
 
     With ``kinds=False`` only the blocks whose side depends on their kind are given one
     (:func:`~thresher.revision.side_needs_kind`); the sides are those ``kinds=True`` decides.
-    With ``scores=False`` the blocks' ``scores`` are left as they are (the labels are the same).
+    With ``scores=False`` the blocks' ``scores`` are left empty (the labels are the same).
     """
     if kinds:
         first, final = model.page_proba(blocks)
