@@ -72,8 +72,9 @@ def _timed_functions(seconds: dict[str, float]) -> Iterator[None]:
 
 def stage_seconds(model: CompiledClassifier, pages: list[bytes | str], options: SegmentOptions | None = None
                   ) -> tuple[dict[str, float], list[np.ndarray]]:
-    """Seconds spent in each of ``STAGES`` over ``pages``, and each page's final scores (as the
-    labeled blocks carry them; "the rest" is writing them and the glue between steps).
+    """Seconds spent in each of ``STAGES`` over ``pages``, and each page's final scores as the
+    labeled blocks carry them (NaN where a block has none: a kind not given with ``kinds=False``,
+    every label with ``scores=False``). "The rest" is writing the labels and the glue between steps.
 
     Not thread-safe: while it runs, ``thresher.pipeline``'s and ``thresher.compiled``'s functions are timed ones.
     A page that cannot be read raises, as ``segment_page`` would.
@@ -84,13 +85,14 @@ def stage_seconds(model: CompiledClassifier, pages: list[bytes | str], options: 
     timed = dataclasses.replace(model, **{name: _Timed(getattr(model, name), stage, seconds)
                                           for name, stage in parts.items() if getattr(model, name) is not None})
     scores = []
-    start = time.perf_counter()
+    labeling = 0.0  # reading the scores back below is not labeling: it is left out
     with _timed_functions(seconds):
         for page in pages:
+            start = time.perf_counter()
             blocks = pipeline.segment_page(page, timed, options or SegmentOptions()).blocks
-            # NaN for the kinds of a block not given one (options.kinds False)
+            labeling += time.perf_counter() - start
             scores.append(np.array([[block.scores.get(label, np.nan) for label in LABELS] for block in blocks]))
-    seconds["the rest"] = max(0.0, time.perf_counter() - start - sum(seconds.values()))
+    seconds["the rest"] = max(0.0, labeling - sum(seconds.values()))
     return {stage: seconds[stage] for stage in STAGES}, scores
 
 
