@@ -193,25 +193,25 @@ class ChunkTokenizer:
         plain = []
         for key in sorted(keys):
             if _SPACE.search(key):  # a run of whitespace, or a whole text
-                table = self.tokenizer(key).to_array(COLUMNS)
-                starts = table[:, _COLUMN["IDX"]].astype(np.int64)
-                codes = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32)
-                self._add([key], table, starts, codes[starts], np.array([0, len(table)]))
+                self._tokenize([key])
             else:
                 plain.append(key)
-        if not plain:
-            return
-        joined = JOIN.join(plain)
+        if plain:
+            self._tokenize(plain)
+
+    def _tokenize(self, keys: list[str]) -> None:
+        """Tokenize ``keys`` as one doc joined by ``JOIN`` (a key holding whitespace alone) and remember
+        each key's own tokens."""
+        joined = JOIN.join(keys)
         table = self.tokenizer(joined).to_array(COLUMNS)
         at = table[:, _COLUMN["IDX"]].astype(np.int64)
-        offsets = running_totals([len(k) + len(JOIN) for k in plain])
+        offsets = running_totals([len(k) + len(JOIN) for k in keys])
         owner = np.searchsorted(offsets, at, side="right") - 1
-        sizes = np.array([len(k) for k in plain] + [0], dtype=np.int64)
-        keep = at < offsets[owner] + sizes[owner]  # the chunks' own tokens, not the joiner's
+        sizes = np.array([len(k) for k in keys] + [0], dtype=np.int64)
+        keep = at < offsets[owner] + sizes[owner]  # the keys' own tokens, not the joiner's
         at, owner = at[keep], owner[keep]
         codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        self._add(plain, table[keep], at - offsets[owner], codes[at],
-                  np.searchsorted(owner, np.arange(len(plain) + 1)))
+        self._add(keys, table[keep], at - offsets[owner], codes[at], np.searchsorted(owner, np.arange(len(keys) + 1)))
 
     def _add(self, keys: list[str], table: np.ndarray, starts: np.ndarray, first: np.ndarray,
              bounds: np.ndarray) -> None:

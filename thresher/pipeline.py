@@ -97,21 +97,18 @@ def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONF
     mask, content = asked[0]
     # below MIN_CONTENT_FOR_KIND no block is given a kind, with or without kinds: the same labels
     decided = (mask | (content < MIN_CONTENT_FOR_KIND)).tolist()
-    if not scores:
-        for i, block in enumerate(blocks):
-            block.first_label = None
-            block.label = labels[i] = labels[i] if decided[i] or labels[i] == BOILERPLATE else CONTENT
-        return labels
     # Python floats from tolist(): the same values as float() of each numpy one, made in one call
-    rows, content_values = final.tolist(), content.tolist()
-    for i, (block, row) in enumerate(zip(blocks, rows)):
+    rows, content_values = (final.tolist(), content.tolist()) if scores else (None, None)
+    for i, block in enumerate(blocks):
         block.first_label = None  # the first pass's verdict would need every kind
         if decided[i]:
             block.label = labels[i]
-            block.scores = dict(zip(LABELS, row))
+            if scores:
+                block.scores = dict(zip(LABELS, rows[i]))
         else:
             block.label = labels[i] = labels[i] if labels[i] == BOILERPLATE else CONTENT
-            block.scores = {CONTENT: content_values[i], BOILERPLATE: row[_BOILERPLATE]}
+            if scores:
+                block.scores = {CONTENT: content_values[i], BOILERPLATE: rows[i][_BOILERPLATE]}
     return labels
 
 
@@ -121,12 +118,9 @@ def assign_labels(blocks: list[Block], first: np.ndarray, final: np.ndarray, lab
 
     The first pass's verdict is decided by the same rule as the final one, without revision.
     """
-    if not scores:
-        for block, first_label, label in zip(blocks, decide(first), labels):
-            block.first_label = first_label
-            block.label = label
-        return
-    for block, first_label, row, label in zip(blocks, decide(first), final.tolist(), labels):
+    rows = final.tolist() if scores else None
+    for i, (block, first_label, label) in enumerate(zip(blocks, decide(first), labels)):
         block.first_label = first_label
         block.label = label
-        block.scores = dict(zip(LABELS, row))
+        if scores:
+            block.scores = dict(zip(LABELS, rows[i]))
