@@ -11,7 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from thresher.chunk_seed import read_seed, write_seed
-from thresher.chunk_tokenizer import _SPACE, ChunkTokenizer, straddle_pairs
+from thresher.chunk_tokenizer import (
+    _PROVED,
+    _SPACE,
+    ChunkTokenizer,
+    _affix_patterns,
+    letters_stay_whole,
+    patterns_digest,
+    prove_letters_stay_whole,
+    straddle_pairs,
+)
 from thresher.token_table import TokenTable
 from thresher.typing_features import MAX_KIND_CHARS, english_tokenizer
 
@@ -87,6 +96,40 @@ def test_texts_of_pattern_pieces_and_spaces_give_spacys_table(texts):
 def _shared_tokenizer(spacy_tokenizer) -> ChunkTokenizer:
     """One tokenizer across examples: later ones meet remembered chunks."""
     return ChunkTokenizer(spacy_tokenizer)
+
+
+def test_english_affixes_are_proved_unable_to_split_a_chunk_of_letters():
+    patterns = _affix_patterns(_english())
+    assert len(patterns) == 3 and all(map(prove_letters_stay_whole, patterns))
+    # the proof of this spaCy's patterns is remembered; a change to them is proved again at run time
+    assert patterns_digest(patterns) in _PROVED and letters_stay_whole(_english())
+
+
+@pytest.mark.parametrize("pattern, proved", [
+    (r"[0-9]+$", True), (r"(?<=[0-9])(?:km|kg)$", True), (r"\.\.+|…", True), (r"^[\(\[]", True),
+    (r"(?<=[a-z])\.(?=[A-Z])", True),
+    (r"'s$|ab$", False),  # a branch of letters
+    (r"(?<=[a-z])\.|q", False),
+    (r"x*", False),  # matches the empty string
+    (r"[^0-9]", False), (r"\w", False), (r"(?i)\.", False), (r"(?=a)", False), (r"[\u00e0-\u00ff]", False),
+    (r"(?<=[a-z])(?=[A-Z])", False),  # an empty infix between letters splits a chunk
+    (r"(?<=[0-9])(?=[a-z])", True),  # needs a digit
+])
+def test_the_proof_refuses_what_can_match_letters(pattern, proved):
+    import re
+
+    assert prove_letters_stay_whole(re.compile(pattern)) is proved
+
+
+def test_every_letter_alone_and_among_letters_gives_spacys_table():
+    # str.isalpha's every code point, as a chunk alone and inside a word; and special cases of letters
+    letters = [chr(c) for c in range(0x110000) if chr(c).isalpha()]
+    chunks = letters + ["a" + c + "b" for c in letters] + ["cannot", "Cannot", "gonna", "ima", "whaddya"]
+    texts = [" ".join(chunks[i:i + 400]) for i in range(0, len(chunks), 400)]
+    spacy_tokenizer = english_tokenizer()  # its own vocabulary: every chunk new to both
+    tokenizer = ChunkTokenizer(english_tokenizer())
+    assert tokenizer._letters_whole
+    _tables_equal(tokenizer.table(texts), _reference(spacy_tokenizer, texts))
 
 
 def test_memory_starts_again_past_its_limits():

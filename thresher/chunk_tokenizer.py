@@ -17,11 +17,17 @@ from them; it gives spaCy's table exactly (``tests/test_chunk_tokenizer.py``):
 
 Both rest on the patterns' tokens holding no whitespace, as spaCy's languages' do: for a
 tokenizer whose special cases break that, every text is tokenized whole (no memory).
+
+A new chunk of letters alone that is no special case is one token, where the tokenizer's affix
+patterns cannot match within a string of letters (``letters_stay_whole`` proves it from the
+patterns): its row comes from the vocabulary's own lexical attribute getters, without spaCy's
+regexes, about half the chunks a page brings.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from itertools import accumulate, repeat
 
@@ -93,6 +99,8 @@ class ChunkTokenizer:
         self._longest = max((len(t) for pair in self._pairs for t in pair), default=0)
         # a pair's last and first characters, as _straddling codes them: a sieve before the pairs
         self._char_pairs = np.array(sorted({ord(a[-1]) << 21 | ord(b[0]) for a, b in self._pairs}), dtype=np.int64)
+        self._letters_whole = letters_stay_whole(tokenizer)
+        self._specials = frozenset(tokenizer.rules)
         self._clear()
 
     def _clear(self) -> None:
@@ -190,12 +198,16 @@ class ChunkTokenizer:
         chars = sum(map(len, keys))
         self._chars += chars
         self.learned_chars += chars
-        plain = []
+        plain, letters = [], []
         for key in sorted(keys):
             if _SPACE.search(key):  # a run of whitespace, or a whole text
                 self._tokenize([key])
+            elif self._letters_whole and key.isalpha() and key not in self._specials:
+                letters.append(key)
             else:
                 plain.append(key)
+        if letters:
+            self._one_token_each(letters)
         if plain:
             self._tokenize(plain)
 
@@ -212,6 +224,24 @@ class ChunkTokenizer:
         at, owner = at[keep], owner[keep]
         codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         self._add(keys, table[keep], at - offsets[owner], codes[at], np.searchsorted(owner, np.arange(len(keys) + 1)))
+
+    def _one_token_each(self, keys: list[str]) -> None:
+        """Remember ``keys``, each one token (all letters, no special case, ``letters_stay_whole``):
+        the row ``Doc.to_array`` gives, from the attributes spaCy's vocabulary would give its lexeme."""
+        from spacy import attrs
+
+        vocab = self.tokenizer.vocab
+        table = np.zeros((len(keys), len(COLUMNS)), dtype=np.uint64)
+        for j, name in enumerate(COLUMNS):
+            if name == "LENGTH":
+                table[:, j] = [len(k) for k in keys]
+            elif name != "IDX":  # a chunk's one token starts it
+                getter = vocab.lex_attr_getters.get(attrs.IDS[name])
+                if getter is not None:  # as Vocab._new_lexeme sets a lexeme's attribute
+                    values = [getter(k) for k in keys]
+                    table[:, j] = [vocab.strings.add(v) if isinstance(v, str) else int(v or 0) for v in values]
+        first = np.array([ord(k[0]) for k in keys], dtype=np.uint32)
+        self._add(keys, table, np.zeros(len(keys), dtype=np.int64), first, np.arange(len(keys) + 1))
 
     def _add(self, keys: list[str], table: np.ndarray, starts: np.ndarray, first: np.ndarray,
              bounds: np.ndarray) -> None:
@@ -230,6 +260,95 @@ class ChunkTokenizer:
         self._last.extend(np.array([ord(k[-1]) for k in keys], dtype=np.int64))
         self._ids.update(zip(keys, range(len(self._keys), len(self._keys) + len(keys))))
         self._keys += keys
+
+
+# digests of affix patterns ``prove_letters_stay_whole`` proved (spaCy 3.8's English): a tokenizer
+# with other patterns is proved once per process (about 10 ms)
+_PROVED = frozenset({
+    "68adc8b8cf64bd82ecdb12499fceefda618969311f94f8e37789c4685cf919a3",
+})
+
+
+def _affix_patterns(tokenizer) -> tuple[re.Pattern, ...] | None:
+    """The compiled patterns behind the tokenizer's prefix and suffix search and infix finditer (a
+    callable that is not such a bound method: ``None``)."""
+    found = []
+    for f, method in ((tokenizer.prefix_search, "search"), (tokenizer.suffix_search, "search"),
+                      (tokenizer.infix_finditer, "finditer")):
+        if f is None:
+            continue  # no affix of that kind
+        owner = getattr(f, "__self__", None)
+        if not isinstance(owner, re.Pattern) or getattr(f, "__name__", "") != method:
+            return None
+        found.append(owner)
+    return tuple(found)
+
+
+def patterns_digest(patterns: tuple[re.Pattern, ...]) -> str:
+    return hashlib.sha256("\0".join(f"{p.flags}:{p.pattern}" for p in patterns).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def letters_stay_whole(tokenizer) -> bool:
+    """Whether no prefix, suffix or infix of ``tokenizer`` can be found in a string of letters alone
+    (``str.isalpha``): such a chunk is then one token unless it is a special case."""
+    patterns = _affix_patterns(tokenizer)
+    if patterns is None:
+        return False
+    return patterns_digest(patterns) in _PROVED or all(map(_proved, patterns))
+
+
+@functools.lru_cache(maxsize=64)
+def _proved(pattern: re.Pattern) -> bool:
+    return prove_letters_stay_whole(pattern)
+
+
+def prove_letters_stay_whole(pattern: re.Pattern) -> bool:
+    """True when ``pattern`` can match nowhere in a string of letters alone; False when that is not
+    proved (a pattern that can match the empty string, or one the proof does not read, is never).
+
+    Read from the pattern's parse: every way through it needs a character, or a lookaround's
+    character, that no letter is (a literal, or a class with no letter in it). A lookbehind at the
+    string's start fails too, which the proof does not count on.
+    """
+    from re import _constants as c
+    from re import _parser
+
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or not isinstance(pattern.pattern, str):
+        return False
+
+    def can(items) -> bool:  # the sequence can match within a string of letters
+        return all(item_can(op, av) for op, av in items)
+
+    def class_has_letter(items) -> bool:
+        for op, av in items:
+            if op is c.NEGATE or (op is c.CATEGORY and av not in (c.CATEGORY_DIGIT, c.CATEGORY_SPACE)):
+                return True
+            if op is c.LITERAL and chr(av).isalpha():
+                return True
+            if op is c.RANGE and any(chr(x).isalpha() for x in range(av[0], av[1] + 1)):
+                return True
+            if op not in (c.LITERAL, c.RANGE, c.CATEGORY):
+                return True
+        return False
+
+    def item_can(op, av) -> bool:
+        if op is c.LITERAL:
+            return chr(av).isalpha()
+        if op is c.IN:
+            return class_has_letter(av)
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            return av[0] == 0 or can(av[2])
+        if op is c.SUBPATTERN:
+            return can(av[-1])
+        if op is c.ATOMIC_GROUP:
+            return can(av)
+        if op is c.BRANCH:
+            return any(can(branch) for branch in av[1])
+        if op is c.ASSERT:  # a lookahead or lookbehind reads characters of the string too
+            return can(av[1])
+        return True  # anything else (a negative lookaround, an anchor, a group reference) may
+
+    return not can(_parser.parse(pattern.pattern, pattern.flags))
 
 
 @functools.cache
