@@ -73,6 +73,16 @@ def test_a_special_case_found_across_a_space_is_tokenized_as_spacy_does():
     _tables_equal(tokenizer.table(["ok " + text, text]), _reference(spacy_tokenizer, ["ok " + text, text]))
 
 
+def test_only_the_straddling_run_is_tokenized_as_one_text():
+    spacy_tokenizer = _english()
+    texts = ["before > :(10a.m. middle words :) then >:( > :( : P end", "so > :(", "no pattern here at all"]
+    tokenizer = ChunkTokenizer(spacy_tokenizer)
+    _tables_equal(tokenizer.table(texts), _reference(spacy_tokenizer, texts))
+    # the runs are remembered as keys of their own, not the texts around them
+    with_space = {k for k in tokenizer._keys if " " in k}
+    assert with_space == {"> :(10a.m.", "> :(", ">:( > :( : P"} and not with_space & set(texts)
+
+
 @functools.cache
 def _english():
     """One spaCy tokenizer for these tests (each new one starts an empty vocabulary)."""

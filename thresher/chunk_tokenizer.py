@@ -10,8 +10,10 @@ from them; it gives spaCy's table exactly (``tests/test_chunk_tokenizer.py``):
 
 - a chunk's tokens do not depend on the chunks around it, except where the phrase matcher
   finds a special case across the whitespace between two of them (such a match replaces
-  nothing, but can hide a shorter one that would have): a text where two neighbouring chunks
-  could form a pattern's two neighbouring tokens is tokenized whole by spaCy instead;
+  nothing, but can hide a shorter one that would have): a run of neighbouring chunks where each
+  two could form a pattern's two neighbouring tokens is tokenized as one text by spaCy instead.
+  Its matches overlap no match outside it, and spaCy chooses among matches by length and
+  order, each against those that overlap it: the run alone gets the tokens it gets in its text;
 - new chunks are tokenized together, one doc joined by line breaks: a line break is a token
   of its own, and no pattern holds one, so no match crosses it.
 
@@ -146,12 +148,13 @@ class ChunkTokenizer:
             per_text.append(len(k))
         ids = self._lookup(keys)
         chunk_bounds = running_totals(per_text)
-        whole = self._straddling(ids, chunk_bounds)
-        if whole:  # those texts tokenized whole: a text's key holds whitespace, never a chunk's
-            for d in sorted(whole, reverse=True):
-                a, b = chunk_bounds[d], chunk_bounds[d + 1]
-                keys[a:b], offsets[a:b] = [texts[d]], [0]
-                per_text[d] = 1
+        runs = self._straddling(ids, chunk_bounds)
+        if runs:  # each run one key, its text's span: it holds whitespace, which a chunk never does
+            for first, last, d in reversed(runs):
+                start = offsets[first]
+                keys[first:last + 1] = [texts[d][start:offsets[last] + len(keys[last])]]
+                offsets[first:last + 1] = [start]
+                per_text[d] -= last - first
             ids = self._lookup(keys)
         counts = self._chunk_tokens.values[ids]
         so_far = running_totals(counts)
@@ -174,24 +177,27 @@ class ChunkTokenizer:
             ids = np.array(list(map(self._ids.__getitem__, keys)), dtype=np.int64)
         return ids
 
-    def _straddling(self, ids: np.ndarray, chunk_bounds: np.ndarray) -> set[int]:
-        """Texts where two neighbouring chunks could hold a pattern's two neighbouring tokens, the
-        first ending one chunk, the second starting the next (a whitespace token between them
-        would stop a match, and is a chunk of its own)."""
+    def _straddling(self, ids: np.ndarray, chunk_bounds: np.ndarray) -> list[tuple[int, int, int]]:
+        """Runs of chunks ``(first, last, text)`` in which each two neighbours could hold a pattern's
+        two neighbouring tokens, the first ending one chunk, the second starting the next (a
+        whitespace token between them would stop a match, and is a chunk of its own)."""
         if len(ids) < 2:
-            return set()
+            return []
         # first the chunks' last and first characters, then the pattern tokens they end and start with
         near = member(self._last.values[ids[:-1]] << 21 | self._head.values[ids[1:]], self._char_pairs)
         between = chunk_bounds[1:-1]  # a text's last chunk and the next text's first are not neighbours
         near[between[(between > 0) & (between < len(ids))] - 1] = False
-        found = set()
+        runs: list[tuple[int, int, int]] = []
         for i in np.flatnonzero(near).tolist():
             left, right = self._keys[ids[i]], self._keys[ids[i + 1]]
             ends = [left[-k:] for k in range(1, min(self._longest, len(left)) + 1)]
             starts = [right[:k] for k in range(1, min(self._longest, len(right)) + 1)]
             if any((a, b) in self._pairs for a in ends for b in starts):
-                found.add(int(np.searchsorted(chunk_bounds, i, side="right")) - 1)
-        return found
+                if runs and runs[-1][1] == i:  # chunk i ends the run before: the run goes on
+                    runs[-1] = (runs[-1][0], i + 1, runs[-1][2])
+                else:
+                    runs.append((i, i + 1, int(np.searchsorted(chunk_bounds, i, side="right")) - 1))
+        return runs
 
     def _learn(self, keys: set[str]) -> None:
         """Tokenize ``keys``: the chunks free of whitespace as one doc, the others one by one."""
