@@ -81,6 +81,9 @@ def test_only_the_straddling_run_is_tokenized_as_one_text():
     # the runs are remembered as keys of their own, not the texts around them
     with_space = {k for k in tokenizer._keys if " " in k}
     assert with_space == {"> :(10a.m.", "> :(", ">:( > :( : P"} and not with_space & set(texts)
+    # many runs in one text (each rebuilt into the keys once)
+    many = [" x ".join(["> :(", ":-) :P", "a.m. :D"] * 2_000)]
+    _tables_equal(ChunkTokenizer(spacy_tokenizer).table(many), _reference(spacy_tokenizer, many))
 
 
 @functools.cache
@@ -122,6 +125,7 @@ def test_english_affixes_are_proved_unable_to_split_a_chunk_of_letters():
     (r"(?<=[a-z])\.|q", False),
     (r"x*", False),  # matches the empty string
     (r"[^0-9]", False), (r"\w", False), (r"(?i)\.", False), (r"(?=a)", False), (r"[\u00e0-\u00ff]", False),
+    (r"(?i:\u0345)", False),  # U+0345, a mark, matches the letter iota when case is folded
     (r"(?<=[a-z])(?=[A-Z])", False),  # an empty infix between letters splits a chunk
     (r"(?<=[0-9])(?=[a-z])", True),  # needs a digit
 ])

@@ -150,11 +150,18 @@ class ChunkTokenizer:
         chunk_bounds = running_totals(per_text)
         runs = self._straddling(ids, chunk_bounds)
         if runs:  # each run one key, its text's span: it holds whitespace, which a chunk never does
-            for first, last, d in reversed(runs):
-                start = offsets[first]
-                keys[first:last + 1] = [texts[d][start:offsets[last] + len(keys[last])]]
-                offsets[first:last + 1] = [start]
+            # rebuilt in one pass: a slice assignment per run would move every key after it, each time
+            run_keys: list[str] = []
+            run_offsets: list[int] = []
+            at = 0
+            for first, last, d in runs:
+                run_keys += keys[at:first]
+                run_offsets += offsets[at:first]
+                run_keys.append(texts[d][offsets[first]:offsets[last] + len(keys[last])])
+                run_offsets.append(offsets[first])
                 per_text[d] -= last - first
+                at = last + 1
+            keys, offsets = run_keys + keys[at:], run_offsets + offsets[at:]
             ids = self._lookup(keys)
         counts = self._chunk_tokens.values[ids]
         so_far = running_totals(counts)
@@ -344,8 +351,8 @@ def prove_letters_stay_whole(pattern: re.Pattern) -> bool:
             return class_has_letter(av)
         if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             return av[0] == 0 or can(av[2])
-        if op is c.SUBPATTERN:
-            return can(av[-1])
+        if op is c.SUBPATTERN:  # (group, add_flags, del_flags, items): a scoped (?i:...) folds case
+            return bool(av[1] & re.IGNORECASE) or can(av[-1])
         if op is c.ATOMIC_GROUP:
             return can(av)
         if op is c.BRANCH:
