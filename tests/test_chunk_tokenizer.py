@@ -126,6 +126,7 @@ def test_english_affixes_are_proved_unable_to_split_a_chunk_of_letters():
     (r"x*", False),  # matches the empty string
     (r"[^0-9]", False), (r"\w", False), (r"(?i)\.", False), (r"(?=a)", False), (r"[\u00e0-\u00ff]", False),
     (r"(?i:\u0345)", False),  # U+0345, a mark, matches the letter iota when case is folded
+    (r"(?i:[\u0345])", False),
     (r"(?<=[a-z])(?=[A-Z])", False),  # an empty infix between letters splits a chunk
     (r"(?<=[0-9])(?=[a-z])", True),  # needs a digit
 ])
@@ -144,6 +145,13 @@ def test_every_letter_alone_and_among_letters_gives_spacys_table():
     tokenizer = ChunkTokenizer(english_tokenizer())
     assert tokenizer._letters_whole
     _tables_equal(tokenizer.table(texts), _reference(spacy_tokenizer, texts))
+
+
+def test_a_word_the_vocabulary_already_holds_keeps_its_lexemes_attributes():
+    spacy_tokenizer = english_tokenizer()
+    spacy_tokenizer.vocab["hello"].is_punct = True  # set by hand, not by the attribute getters
+    texts = ["hello world", "Hello"]
+    _tables_equal(ChunkTokenizer(spacy_tokenizer).table(texts), _reference(spacy_tokenizer, texts))
 
 
 def test_memory_starts_again_past_its_limits():

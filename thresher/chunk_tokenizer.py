@@ -253,6 +253,12 @@ class ChunkTokenizer:
                 if getter is not None:  # as Vocab._new_lexeme sets a lexeme's attribute
                     values = [getter(k) for k in keys]
                     table[:, j] = [vocab.strings.add(v) if isinstance(v, str) else int(v or 0) for v in values]
+        for i, key in enumerate(keys):  # a word the vocabulary holds keeps its lexeme's attributes, as in spaCy
+            if key in vocab:
+                lexeme = vocab[key]
+                for j, name in enumerate(COLUMNS):
+                    if name not in ("IDX", "LENGTH"):
+                        table[i, j] = int(getattr(lexeme, name.lower()))
         first = np.array([ord(k[0]) for k in keys], dtype=np.uint32)
         self._add(keys, table, np.zeros(len(keys), dtype=np.int64), first, np.arange(len(keys) + 1))
 
