@@ -65,3 +65,29 @@ def test_case_records_have_a_lower_threshold_by_default():
     assert revise(np.array([B, record, B])) == ["boilerplate", "case_record", "boilerplate"]
     # the common threshold still holds for the other kinds
     assert revise(np.array([B, [0.28, 0.0, 0.04, 0.0, 0.68], B])) == ["boilerplate"] * 3
+
+
+C = [0.0, 0.0, 1.0, 0.0, 0.0]  # case_record
+
+
+def test_a_block_unsure_of_its_kind_takes_the_kind_its_content_neighbours_share():
+    unsure = [0.3, 0.0, 0.25, 0.2, 0.25]  # content, news_body at 0.4 of its kinds
+    assert revise(np.array([C, B, unsure, B, C])) == ["case_record", "boilerplate", "case_record",
+                                                       "boilerplate", "case_record"]
+    # neighbours of two kinds, a block sure of its kind, or no kinds followed: it keeps its own
+    assert revise(np.array([C, unsure, N]))[1] == "news_body"
+    assert revise(np.array([C, [0.6, 0.0, 0.1, 0.0, 0.3], C]))[1] == "news_body"
+    assert revise(np.array([C, unsure, C]), min_kind_share=None)[1] == "news_body"
+
+
+def test_kinds_following_neighbours_never_move_a_side():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        proba = rng.dirichlet(np.ones(5) * 0.5, size=rng.integers(1, 30))
+        with_kinds, without = revise(proba), revise(proba, min_kind_share=None)
+        assert [a == "boilerplate" for a in with_kinds] == [b == "boilerplate" for b in without]
+        changed = [i for i, (a, b) in enumerate(zip(with_kinds, without)) if a != b]
+        for i in changed:  # a moved kind is its nearest content neighbours' shared kind
+            before = [k for k in without[:i] if k != "boilerplate"][-1]
+            after = [k for k in without[i + 1:] if k != "boilerplate"][0]
+            assert with_kinds[i] == before == after

@@ -23,10 +23,10 @@ class SegmentOptions:
     max_blocks : refuse pages that segment into more blocks than this.
     encoding : a known charset (e.g. from an HTTP header); detection otherwise.
     kinds : give every content block its kind. False decides only each block's side
-        (content or boilerplate, the same sides as with kinds): content blocks whose side
-        does not depend on their kind are labeled ``content`` (scores ``content`` and
-        ``boilerplate`` only), and no block gets a ``first_label``. The article's text needs
-        no more, and it comes in about a fifth less time.
+        (content or boilerplate, the same sides as with kinds): content blocks are labeled
+        ``content``; those whose side does not depend on their kind are scored ``content`` and
+        ``boilerplate`` only; no block gets a ``first_label``. The article's text needs no
+        more, and it comes in about a fifth less time.
     scores : give every block its per-label scores (``Block.scores``). False leaves them empty:
         the article's text needs only the labels, and a page's dicts of scores cost it about
         a twentieth of its time.

@@ -76,8 +76,10 @@ def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONF
     """Classify already segmented blocks (both passes), revise, write the verdicts; return the labels.
 
     With ``kinds=False`` only the blocks whose side depends on their kind are given one
-    (:func:`~thresher.revision.side_needs_kind`); the sides are those ``kinds=True`` decides.
-    With ``scores=False`` the blocks' ``scores`` are left empty (the labels are the same).
+    (:func:`~thresher.revision.side_needs_kind`), to decide it; the sides are those ``kinds=True``
+    decides, and every content block is labeled ``content`` (a kind follows its neighbours' kinds,
+    which are not computed). With ``scores=False`` the blocks' ``scores`` are left empty (the
+    labels are the same).
     """
     if kinds:
         first, final = model.page_proba(blocks)
@@ -91,24 +93,21 @@ def label_blocks(blocks: list[Block], model, *, min_confidence: float = MIN_CONF
         return asked[-1][0]
 
     _, final = model.page_proba(blocks, needed=needed)
-    labels = revise(final, min_confidence=min_confidence)
+    labels = [label if label == BOILERPLATE else CONTENT
+              for label in revise(final, min_confidence=min_confidence, min_kind_share=None)]
     if not asked:  # an empty page
         return labels
     mask, content = asked[0]
-    # below MIN_CONTENT_FOR_KIND no block is given a kind, with or without kinds: the same labels
+    # below MIN_CONTENT_FOR_KIND no block is given a kind, with or without kinds: the same scores
     decided = (mask | (content < MIN_CONTENT_FOR_KIND)).tolist()
     # Python floats from tolist(): the same values as float() of each numpy one, made in one call
     rows, content_values = (final.tolist(), content.tolist()) if scores else (None, None)
     for i, block in enumerate(blocks):
         block.first_label = None  # the first pass's verdict would need every kind
-        if decided[i]:
-            block.label = labels[i]
-            if scores:
-                block.scores = dict(zip(LABELS, rows[i]))
-        else:
-            block.label = labels[i] = labels[i] if labels[i] == BOILERPLATE else CONTENT
-            if scores:
-                block.scores = {CONTENT: content_values[i], BOILERPLATE: rows[i][_BOILERPLATE]}
+        block.label = labels[i]
+        if scores:
+            block.scores = (dict(zip(LABELS, rows[i])) if decided[i]
+                            else {CONTENT: content_values[i], BOILERPLATE: rows[i][_BOILERPLATE]})
     return labels
 
 
