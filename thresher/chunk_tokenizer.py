@@ -22,8 +22,8 @@ tokenizer whose special cases break that, every text is tokenized whole (no memo
 
 A new chunk of letters alone that is no special case is one token, where the tokenizer's affix
 patterns cannot match within a string of letters (``letters_stay_whole`` proves it from the
-patterns): its row comes from the vocabulary's own lexical attribute getters, without spaCy's
-regexes, about half the chunks a page brings.
+patterns): its row comes from a doc of such words, each word's lexeme spaCy's vocabulary finds or
+makes, without spaCy's regexes; about half the chunks a page brings are such words.
 """
 
 from __future__ import annotations
@@ -207,7 +207,8 @@ class ChunkTokenizer:
         return runs
 
     def _learn(self, keys: set[str]) -> None:
-        """Tokenize ``keys``: the chunks free of whitespace as one doc, the others one by one."""
+        """Tokenize ``keys``: chunks of letters as words, the other chunks free of whitespace as one doc,
+        the rest one by one."""
         chars = sum(map(len, keys))
         self._chars += chars
         self.learned_chars += chars
@@ -240,25 +241,10 @@ class ChunkTokenizer:
 
     def _one_token_each(self, keys: list[str]) -> None:
         """Remember ``keys``, each one token (all letters, no special case, ``letters_stay_whole``):
-        the row ``Doc.to_array`` gives, from the attributes spaCy's vocabulary would give its lexeme."""
-        from spacy import attrs
+        a doc of them as words gives the rows, each word's lexeme found or made by spaCy's vocabulary."""
+        from spacy.tokens import Doc
 
-        vocab = self.tokenizer.vocab
-        table = np.zeros((len(keys), len(COLUMNS)), dtype=np.uint64)
-        for j, name in enumerate(COLUMNS):
-            if name == "LENGTH":
-                table[:, j] = [len(k) for k in keys]
-            elif name != "IDX":  # a chunk's one token starts it
-                getter = vocab.lex_attr_getters.get(attrs.IDS[name])
-                if getter is not None:  # as Vocab._new_lexeme sets a lexeme's attribute
-                    values = [getter(k) for k in keys]
-                    table[:, j] = [vocab.strings.add(v) if isinstance(v, str) else int(v or 0) for v in values]
-        for i, key in enumerate(keys):  # a word the vocabulary holds keeps its lexeme's attributes, as in spaCy
-            if key in vocab:
-                lexeme = vocab[key]
-                for j, name in enumerate(COLUMNS):
-                    if name not in ("IDX", "LENGTH"):
-                        table[i, j] = int(getattr(lexeme, name.lower()))
+        table = Doc(self.tokenizer.vocab, words=keys, spaces=[False] * len(keys)).to_array(COLUMNS)
         first = np.array([ord(k[0]) for k in keys], dtype=np.uint32)
         self._add(keys, table, np.zeros(len(keys), dtype=np.int64), first, np.arange(len(keys) + 1))
 
