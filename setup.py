@@ -33,6 +33,8 @@ setup(
         # the block features' counts and scans (Python and numpy otherwise)
         Extension("thresher._features", ["thresher/_features.c"], depends=_SHARED, extra_compile_args=_NO_FMA,
                   optional=True),
+        # the kind features' token counts (numpy otherwise)
+        Extension("thresher._kindcounts", ["thresher/_kindcounts.c"], depends=_SHARED, optional=True),
         # the HTML segmenter's tree walk (html._Maker otherwise)
         Extension("thresher._htmlwalk", ["thresher/_htmlwalk.c"], depends=_SHARED, include_dirs=_lxml_include(),
                   optional=True),

@@ -109,7 +109,7 @@ class TokenTable:
         """Tokens whose lower-case form is one of ``words``: the hash matches, and the token's text
         confirms it (a 64-bit collision is unlikely, not impossible; a lexeme's ``lower`` is its
         text's ``str.lower``)."""
-        found = member(self.lower, _hashes(words))
+        found = member(self.lower, string_hashes(words))
         for p in np.flatnonzero(found).tolist():
             if self.text(p).lower() not in words:
                 found[p] = False
@@ -124,7 +124,7 @@ class TokenTable:
         opens a sentence exactly when a mark stands between it and the previous plain token
         of its doc.
         """
-        mark = (self.length == 1) & member(self.first, _sentence_marks())
+        mark = (self.length == 1) & member(self.first, sentence_marks())
         plain = np.flatnonzero(~(self.punct | mark))
         since = np.maximum(np.concatenate([[0], plain[:-1] + 1]), self.bounds[self.doc_of[plain]])
         marks = running_totals(mark)
@@ -133,14 +133,15 @@ class TokenTable:
 
 
 @functools.cache
-def _hashes(words: frozenset[str]) -> np.ndarray:
+def string_hashes(words: frozenset[str]) -> np.ndarray:
+    """The sorted string-store hashes of ``words`` (what a token's ``lower`` holds)."""
     from spacy.strings import get_string_id
 
     return np.array(sorted(get_string_id(w) for w in words), dtype=np.uint64)
 
 
 @functools.cache
-def _sentence_marks() -> np.ndarray:
+def sentence_marks() -> np.ndarray:
     """Code points of the characters that end a sentence for spaCy's ``Sentencizer``."""
     from spacy.pipeline import Sentencizer
 

@@ -21,7 +21,12 @@ from .chunk_tokenizer import ChunkTokenizer
 from .features import MAX_ANALYSED_CHARS
 from .labels import CONTENT_LABELS
 from .token_table import COLUMNS as TABLE_COLUMNS
-from .token_table import TokenTable, member, running_totals
+from .token_table import TokenTable, member, running_totals, sentence_marks, string_hashes
+
+try:
+    from . import _kindcounts
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _kindcounts = None
 
 TYPE_FEATURE_SET = "type_features.v4"
 _LEGAL = frozenset(
@@ -69,6 +74,9 @@ _NOT_FIGURE = re.compile(
 )
 _OPEN_QUOTES = "“\"«„"
 _CLOSE_QUOTES = "”\"»“"
+# between quotation marks: one of these opens, one of these closes, any other toggles
+_OPENING = "“«„"
+_CLOSING = "”»"
 
 TYPE_NAMES: tuple[str, ...] = (
     "log_tokens", "sentences", "quote_token_share", "starts_quote", "ends_quote", "quote_marks",
@@ -226,7 +234,32 @@ def _figures(text: str) -> int:
 
 
 def _token_counts(tokens: TokenTable, hinted: list[bool]) -> list[_Counts]:
-    """What a row reads from each doc's tokens and sentences.
+    """What a row reads from each doc's tokens and sentences: ``_kindcounts.token_counts``'s one pass
+    over the table, the figures of hinted sentences read by the regexes (``_token_counts_numpy``
+    without the C extension, its reference)."""
+    if _kindcounts is None:
+        return _token_counts_numpy(tokens, hinted)
+    columns = (tokens.bounds, tokens.start, tokens.length, tokens.first, tokens.lower, tokens.space, tokens.punct,
+               tokens.quote, tokens.like_num)
+    counts, sentences = _kindcounts.token_counts(
+        tokens.texts, *map(np.ascontiguousarray, columns),  # from_docs' columns are views of one array
+        tuple((string_hashes(words), words) for words in (_LEGAL, _AGGREGATE, _ATTRIBUTION)),
+        sentence_marks(), _QUOTE_CODES, (_OPEN_QUOTES, _CLOSE_QUOTES, _OPENING, _CLOSING))
+    figure_words = [0] * len(tokens.texts)
+    figures = [0] * len(tokens.texts)
+    if any(hinted):
+        for d, a, b, words in np.frombuffer(sentences, dtype=np.int64).reshape(-1, 4).tolist():
+            if hinted[d] and _FIGURE_HINT.search(tokens.texts[d], a, b):
+                found = _figures(tokens.texts[d][a:b])
+                figures[d] += found
+                figure_words[d] += words if found else 0
+    # the C rows' columns: _Counts' fields but figure_words and figures
+    rows = np.frombuffer(counts, dtype=np.int64).reshape(-1, 10).tolist()
+    return [_Counts(*row[:9], fw, row[9], f) for row, fw, f in zip(rows, figure_words, figures)]
+
+
+def _token_counts_numpy(tokens: TokenTable, hinted: list[bool]) -> list[_Counts]:
+    """``_token_counts`` in numpy, the C pass's reference.
 
     Words are the tokens that are neither space nor punctuation; ``hinted`` says which docs
     may hold a figure.
@@ -277,7 +310,7 @@ def _quoted_words(tokens: TokenTable, quote: np.ndarray, words: np.ndarray) -> l
             quoted[doc] += int(so_far[p] - so_far[since])
         since = p
         text = tokens.text(p)
-        inside = True if text in "“«„" else False if text in "”»" else not inside
+        inside = True if text in _OPENING else False if text in _CLOSING else not inside
     if inside:
         quoted[doc] += int(so_far[tokens.bounds[doc + 1]] - so_far[since])
     return quoted
