@@ -158,3 +158,38 @@ def test_decide_leaves_a_count_past_its_log_table_to_numpy(c_terms, model):
                        np.log(np.arange(1.0, 3.0)))
     with pytest.raises(ValueError, match="classes, terms"):
         c_terms.decide(["court"], words._table, words._idf[:-1], words._coef, words._intercept, np.log(np.arange(1.0, 3.0)))
+
+
+def _with_ends(words, texts: list[str], ends: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """decide on each text + " " + end, whole (the reference) and in its two parts."""
+    whole = words.decision_function([f"{t} {e}" for t, e in zip(texts, ends)])
+    return words.decision_function(texts, ends), whole
+
+
+# ends as content_document makes them (a tag, then class tokens), and others: no word, a word of one
+# character first, words that run on from the text, pairs that repeat the text's
+_END = st.one_of(st.sampled_from(["tag_p ", "tag_li attr_menu attr_nav", "tag_p attr_content attr_article", "",
+                                  "x court", "said", "!! tag_p", "court said the"]),
+                 st.lists(_PIECE, max_size=8).map("".join))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.lists(_PIECE, max_size=30).map("".join), _END), max_size=8))
+def test_decide_reads_a_text_and_its_end_as_the_whole_document(c_terms, model, pairs):
+    texts, ends = [t for t, _ in pairs], [e for _, e in pairs]
+    for words in (model.model.content_words, model.model.kind_words):
+        same_bits(*_with_ends(words, texts, ends))
+
+
+def test_pages_score_the_same_from_their_documents_parts(c_terms, model):
+    from thresher.features import content_document_parts
+
+    for page in example_pages():
+        blocks = split_page(page, model.options)[0]
+        texts, ends = map(list, zip(*map(content_document_parts, blocks)))
+        assert len(set(ends)) < len(ends)  # blocks share ends: the cache is read
+        fast, whole = _with_ends(model.model.content_words, texts, ends)
+        same_bits(fast, whole)
+        same_bits(whole, model.model.content_words.decision_function([content_document(b) for b in blocks]))
+    with pytest.raises(ValueError, match="as long as texts"):
+        model.model.content_words.decision_function(["a text"], ["one end", "two"])

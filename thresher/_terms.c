@@ -143,15 +143,26 @@ table_get_hashed(const Table *t, const char *key, Py_ssize_t n, uint64_t h)
     }
     return -1;
 }
-/* The ids of one text's words and pairs found in the table, appended to ids in terms()' order;
- * pair is the caller's scratch buffer. 0, or -1 with an exception set. */
+/* The word before a text's next one: its bytes are pair->data[0:previous] (-1: none yet), its fnv1a
+ * previous_hash. Carried from one part of a document to the next. */
+typedef struct {
+    Py_ssize_t previous;
+    uint64_t previous_hash;
+} Chain;
+
+#define NEW_CHAIN ((Chain){-1, FNV_BASIS})
+
+/* The ids of the words (when words is 1) and pairs of text[from:to] found in the table, appended to
+ * ids in terms()' order, the first pair made with chain's word; pair is the caller's scratch buffer.
+ * 0, or -1 with an exception set. */
 static int
-text_terms(PyObject *text, const Table *t, Ids *ids, Buf *pair)
+range_terms(PyObject *text, Py_ssize_t from, Py_ssize_t to, const Table *t, Ids *ids, Buf *pair, Chain *chain,
+            int words)
 {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text), at = 0, start, previous = -1;
-    uint64_t previous_hash = FNV_BASIS;
+    Py_ssize_t length = to, at = from, start, previous = chain->previous;
+    uint64_t previous_hash = chain->previous_hash;
     while (next_word(kind, data, length, &at, &start)) {
         if (at - start < 2)
             continue;
@@ -174,7 +185,7 @@ text_terms(PyObject *text, const Table *t, Ids *ids, Buf *pair)
             h_word = (h_word ^ (unsigned char)pair->data[k]) * FNV_PRIME;
             h_pair = (h_pair ^ (unsigned char)pair->data[k]) * FNV_PRIME;
         }
-        int64_t v = table_get_hashed(t, pair->data + word_at, end - word_at, h_word);
+        int64_t v = words ? table_get_hashed(t, pair->data + word_at, end - word_at, h_word) : -1;
         if (v >= 0 && push(ids, v) < 0)
             return -1;
         if (previous >= 0) {
@@ -186,6 +197,83 @@ text_terms(PyObject *text, const Table *t, Ids *ids, Buf *pair)
         previous = end - word_at;
         previous_hash = h_word;
     }
+    chain->previous = previous;
+    chain->previous_hash = previous_hash;
+    return 0;
+}
+
+/* The ids of one text's words and pairs found in the table, appended to ids in terms()' order. */
+static int
+text_terms(PyObject *text, const Table *t, Ids *ids, Buf *pair)
+{
+    Chain chain = NEW_CHAIN;
+    return range_terms(text, 0, PyUnicode_GET_LENGTH(text), t, ids, pair, &chain, 1);
+}
+
+/* ---- a page's repeated document ends, read once per call ----
+ *
+ * A block's content document is its text, a space, then its tag and class/id tokens (its "end"),
+ * which blocks of one container share. An end's own words and pairs are found once per call and
+ * kept (Ends); each document adds them to its text's, with the one pair that joins the text's last
+ * word to the end's first. The terms are a document's as text_terms finds them whole: words are
+ * runs of word characters, which the space between the parts ends. */
+typedef struct {
+    PyObject *seen; /* end (str) -> its index */
+    Ids ids;        /* the ends' terms, one after another */
+    Ids at;         /* per end: its first term in ids, its terms, and its first word's span (-1: none) */
+} Ends;
+
+/* The index of the end's entry in ends->at (4 items each), made when first met; -1 with an error */
+static Py_ssize_t
+end_entry(Ends *ends, PyObject *end, const Table *t, Buf *pair)
+{
+    PyObject *found = PyDict_GetItemWithError(ends->seen, end);
+    if (found)
+        return PyLong_AsSsize_t(found);
+    if (PyErr_Occurred())
+        return -1;
+    Py_ssize_t entry = ends->at.len / 4, before = ends->ids.len;
+    if (text_terms(end, t, &ends->ids, pair) < 0)
+        return -1;
+    /* the first word of two or more characters: the only one a pair from the text can reach */
+    int kind = PyUnicode_KIND(end);
+    const void *data = PyUnicode_DATA(end);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(end), at = 0, start = -1, first = -1, last = -1;
+    while (next_word(kind, data, length, &at, &start))
+        if (at - start >= 2) {
+            first = start;
+            last = at;
+            break;
+        }
+    if (push(&ends->at, before) < 0 || push(&ends->at, ends->ids.len - before) < 0 || push(&ends->at, first) < 0
+        || push(&ends->at, last) < 0)
+        return -1;
+    PyObject *index = PyLong_FromSsize_t(entry);
+    if (!index)
+        return -1;
+    int failed = PyDict_SetItem(ends->seen, end, index);
+    Py_DECREF(index);
+    return failed < 0 ? -1 : entry;
+}
+
+/* The terms of the document text + " " + end, as text_terms finds them, appended to ids */
+static int
+document_terms(PyObject *text, PyObject *end, const Table *t, Ids *ids, Buf *pair, Ends *ends)
+{
+    /* the end's entry first: making one reads the end through pair, which then holds the text's last word */
+    Py_ssize_t entry = end_entry(ends, end, t, pair);
+    if (entry < 0)
+        return -1;
+    Chain chain = NEW_CHAIN;
+    if (range_terms(text, 0, PyUnicode_GET_LENGTH(text), t, ids, pair, &chain, 1) < 0)
+        return -1;
+    const int64_t *e = ends->at.items + 4 * entry;
+    /* the pair joining the text's last word to the end's first: pairs only, from the chain */
+    if (e[2] >= 0 && chain.previous >= 0 && range_terms(end, e[2], e[3], t, ids, pair, &chain, 0) < 0)
+        return -1;
+    for (Py_ssize_t k = 0; k < e[1]; k++)
+        if (push(ids, ends->ids.items[e[0] + k]) < 0)
+            return -1;
     return 0;
 }
 
@@ -221,7 +309,10 @@ float_view(PyObject *obj, Py_buffer *view, const char *name, int ndim)
     return 0;
 }
 
-/* decide(texts, table, idf, coef, intercept, logs) -> float64 bytes (texts, classes), or None
+/* decide(texts, table, idf, coef, intercept, logs[, ends]) -> float64 bytes (texts, classes), or None
+ *
+ * With ends (a list of str as long as texts), each document is texts[i] + " " + ends[i], each
+ * distinct end read once (document_terms).
  *
  * WordModel.decision_function in one pass, its additions in its order: each text's terms (as
  * terms() finds them) sorted by column and counted; weight (1 + logs[count - 1]) * idf[column]
@@ -233,8 +324,9 @@ static PyObject *
 decide(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *list, *capsule, *objs[4];
-    if (!PyArg_ParseTuple(args, "O!OOOOO", &PyList_Type, &list, &capsule, &objs[0], &objs[1], &objs[2], &objs[3]))
+    PyObject *list, *capsule, *objs[4], *end_list = Py_None;
+    if (!PyArg_ParseTuple(args, "O!OOOOO|O", &PyList_Type, &list, &capsule, &objs[0], &objs[1], &objs[2], &objs[3],
+                          &end_list))
         return NULL;
     const Table *t = PyCapsule_GetPointer(capsule, TABLE_CAPSULE);
     if (!t)
@@ -243,7 +335,8 @@ decide(PyObject *self, PyObject *args)
     static const int dims[4] = {1, 2, 1, 1};
     Py_buffer b[4];
     int got = 0;
-    PyObject *texts = NULL, *out = NULL, *result = NULL;
+    PyObject *texts = NULL, *out = NULL, *result = NULL, *end_tuple = NULL;
+    Ends ends = {NULL, {NULL, 0, 0}, {NULL, 0, 0}};
     Ids ids = {NULL, 0, 0};
     Buf pair = {NULL, 0, 0};
     double *weight = NULL;
@@ -260,6 +353,16 @@ decide(PyObject *self, PyObject *args)
     if (!texts)
         goto done;
     Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    if (end_list != Py_None) {
+        if (!PyList_Check(end_list) || PyList_GET_SIZE(end_list) != n) {
+            PyErr_SetString(PyExc_ValueError, "ends must be a list as long as texts");
+            goto done;
+        }
+        end_tuple = PyList_AsTuple(end_list);
+        ends.seen = end_tuple ? PyDict_New() : NULL;
+        if (!ends.seen)
+            goto done;
+    }
     if (k > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / (n ? n : 1)) {
         PyErr_NoMemory();
         goto done;
@@ -274,7 +377,11 @@ decide(PyObject *self, PyObject *args)
         if (!text)
             goto done;
         ids.len = 0;
-        if (text_terms(text, t, &ids, &pair) < 0)
+        if (end_tuple) {
+            PyObject *end = text_at(end_tuple, i);
+            if (!end || document_terms(text, end, t, &ids, &pair, &ends) < 0)
+                goto done;
+        } else if (text_terms(text, t, &ids, &pair) < 0)
             goto done;
         sort_ids(ids.items, ids.len);
         if (ids.len > cap_weight) {
@@ -324,6 +431,10 @@ done:
         PyBuffer_Release(&b[i]);
     Py_XDECREF(texts);
     Py_XDECREF(out);
+    Py_XDECREF(end_tuple);
+    Py_XDECREF(ends.seen);
+    PyMem_Free(ends.ids.items);
+    PyMem_Free(ends.at.items);
     PyMem_Free(ids.items);
     PyMem_Free(pair.data);
     PyMem_Free(weight);
@@ -378,7 +489,8 @@ static PyMethodDef methods[] = {
     {"terms", terms, METH_VARARGS,
      "terms(texts, index) -> (ids, counts): the words and word pairs found (index: compile_index's), as int64 bytes"},
     {"decide", decide, METH_VARARGS,
-     "decide(texts, table, idf, coef, intercept, logs) -> float64 bytes (texts, classes): the word model's decision values"},
+     "decide(texts, table, idf, coef, intercept, logs[, ends]) -> float64 bytes (texts, classes): the word model's "
+     "decision values (of texts[i] + ' ' + ends[i] with ends)"},
     {"compile_index", compile_index, METH_VARARGS, "compile_index(index) -> a table terms() reads without making a str per word"},
     {NULL, NULL, 0, NULL},
 };

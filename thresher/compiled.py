@@ -18,7 +18,7 @@ from .features import (
     CONTEXT_NAMES,
     LOCAL_NAMES,
     MAX_ANALYSED_CHARS,
-    content_document,
+    content_document_parts,
     context_features,
     local_features,
 )
@@ -90,7 +90,8 @@ class CompiledClassifier:
             raise ValueError("the content head was not fitted")
         local = local_features(blocks)
         if self.content_words is not None:
-            words = self.content_words.predict_proba([content_document(b) for b in blocks])[:, 1]
+            texts, ends = zip(*map(content_document_parts, blocks))
+            words = self.content_words.predict_proba(list(texts), list(ends))[:, 1]
             local = np.hstack([local, words[:, None]])
         first = self.first_pass.predict_proba(local)[:, 1]
         second = self.second_pass.predict_proba(np.hstack([local, context_features(blocks, first)]))[:, 1]

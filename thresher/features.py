@@ -229,8 +229,16 @@ def content_document(block: Block) -> str:
     """What the content word model reads of a block: its first words, then its tag and class/id
     tokens as pseudo-words (``attr_review``), so that names like "review" or "shipping" count
     wherever they appear."""
+    text, end = content_document_parts(block)
+    return f"{text} {end}"
+
+
+def content_document_parts(block: Block) -> tuple[str, str]:
+    """``content_document``'s two parts, which it joins with a space: the block's first words, and
+    its tag and class/id pseudo-words, which the blocks of one container share (the word model
+    reads each distinct end once a page)."""
     tokens = "attr_" + " attr_".join(block.attr_tokens) if block.attr_tokens else ""
-    return f"{block.text[:CONTENT_DOCUMENT_CHARS]} tag_{block.tag} {tokens}"
+    return block.text[:CONTENT_DOCUMENT_CHARS], f"tag_{block.tag} {tokens}"
 
 
 def _dom_masks(dom_path: str, attr_tokens: tuple[str, ...]) -> tuple[int, int, int]:

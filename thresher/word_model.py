@@ -135,22 +135,27 @@ class WordModel:
         found = ids >= 0
         return ids[found], rows[found]
 
-    def decision_function(self, texts: list[str]) -> np.ndarray:
+    def decision_function(self, texts: list[str], ends: list[str] | None = None) -> np.ndarray:
+        """Decision values of ``texts``; with ``ends``, of each ``texts[i] + " " + ends[i]`` (the C
+        lookup then reads each distinct end once: a page's blocks share their tag and class tokens)."""
         if self._table is not None and _terms is not None:
             # the same steps in C, each addition in the order below (tests/test_terms.py holds them equal)
             found = _terms.decide([text.lower() for text in texts], self._table, self._idf, self._coef,
-                                  self._intercept, _log_counts())
+                                  self._intercept, _log_counts(),
+                                  *([[end.lower() for end in ends]] if ends is not None else []))
             if found is not None:
                 return np.frombuffer(found, dtype=np.float64).reshape(len(texts), len(self.intercept)).copy()
+        if ends is not None:
+            texts = [f"{text} {end}" for text, end in zip(texts, ends, strict=True)]
         row, col, weight = self.transform(texts)
         out = np.empty((len(texts), len(self.intercept)))
         for c in range(len(self.intercept)):  # bincount adds in the triples' order, as scikit-learn's sums do
             out[:, c] = np.bincount(row, weights=self.coef[c, col] * weight, minlength=len(texts))
         return out + self.intercept
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Class probabilities, columns ``classes``."""
-        scores = self.decision_function(texts)
+    def predict_proba(self, texts: list[str], ends: list[str] | None = None) -> np.ndarray:
+        """Class probabilities, columns ``classes`` (``ends``: as :meth:`decision_function`)."""
+        scores = self.decision_function(texts, ends)
         if len(self.classes) == 2:
             p = expit_all(scores[:, 0])
             return np.column_stack([1.0 - p, p])

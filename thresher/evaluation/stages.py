@@ -26,7 +26,7 @@ STAGES = ("segmentation", "block features", "content word model", "first pass", 
           "second pass", "kind features", "kind word model", "kind trees", "revision", "the rest")
 # the module functions segment_page and CompiledClassifier call, and the stage each belongs to
 _FUNCTIONS = {(pipeline, "split_page"): "segmentation", (pipeline, "revise"): "revision",
-              (compiled, "local_features"): "block features", (compiled, "content_document"): "content word model",
+              (compiled, "local_features"): "block features", (compiled, "content_document_parts"): "content word model",
               (compiled, "context_features"): "neighbour features", (compiled, "type_features"): "kind features",
               (compiled, "kind_context"): "kind features"}
 
@@ -37,10 +37,10 @@ class _Timed:
     def __init__(self, part, stage: str, seconds: dict[str, float]) -> None:
         self._part, self._stage, self._seconds = part, stage, seconds
 
-    def predict_proba(self, X):
+    def predict_proba(self, *args):
         start = time.perf_counter()
         try:
-            return self._part.predict_proba(X)
+            return self._part.predict_proba(*args)
         finally:
             self._seconds[self._stage] += time.perf_counter() - start
 
