@@ -109,3 +109,21 @@ def test_markdown_and_detailed_formats():
     detailed = thresher("segment", "--format", "detailed", str(SEED)).stdout.decode().splitlines()
     assert detailed[0] == f"# {SEED}" and len(detailed) == 22
     assert len(detailed[1].split("\t")) == 6
+
+
+def test_a_repeated_paragraph_is_cleaned_once_and_segmented_twice(tmp_path):
+    """The seed page with a paragraph pasted again two paragraphs on (a page's second copy):
+    clean gives the paragraph once, in every format; segment still labels both copies."""
+    lines = SEED.read_text(encoding="utf-8").split("\n\n")
+    lead = next(p for p in lines if p.startswith("In fiscal 2019, ICE arrested persons"))
+    at = lines.index(lead)
+    page = tmp_path / "twice.txt"
+    page.write_text("\n\n".join(lines[: at + 2] + [lead] + lines[at + 2:]), encoding="utf-8")
+    rows = [json.loads(line) for line in thresher("segment", str(page)).stdout.decode().splitlines()]
+    copies = [r for r in rows if r["text"] == lead.strip()]
+    assert len(copies) == 2 and all(r["label"] != "boilerplate" for r in copies)
+    for fmt in ("text", "markdown"):
+        done = thresher("clean", "--format", fmt, str(page))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.decode().count("In fiscal 2019, ICE arrested persons") == 1
+    assert thresher("clean", str(page)).stdout == thresher("clean", str(SEED)).stdout

@@ -26,7 +26,8 @@ class Page:
     meta: dict = field(default_factory=dict)
 
     def text(self, *, keep: tuple[str, ...] = CONTENT_LABELS, with_title: bool = False) -> str:
-        """The article text: blocks whose label is in ``keep``, one paragraph per block."""
+        """The article text: blocks whose label is in ``keep``, one paragraph per block, each
+        distinct paragraph once (``kept_blocks``)."""
         return "\n\n".join(b.text for b in kept_blocks(self, keep, with_title))
 
 
@@ -36,18 +37,26 @@ def needs_kinds(keep: tuple[str, ...]) -> bool:
 
 
 def kept_blocks(page: Page, keep: tuple[str, ...], with_title: bool) -> list[Block]:
-    """The blocks whose label is in ``keep`` (the title's only ``with_title``).
+    """The blocks whose label is in ``keep`` (the title's only ``with_title``), a block whose text
+    repeats an earlier kept block's left out.
+
+    A repeated paragraph is a second copy (a pull quote, a teaser of the lead, a page's desktop
+    and mobile copies): the article holds it once. Adopted on WCXB dev cross-validation (session
+    20, pre-registered): word F1 +0.0066 [+0.0043, +0.0090], articles +0.0026. ``segment`` still
+    labels every copy.
 
     A block labeled ``content`` (its kind not asked for) is kept when ``keep`` holds every
     kind; when it holds only some, the page cannot tell, and ``ValueError`` says so.
     """
     some_kinds = needs_kinds(keep)
     out = []
+    seen: set[str] = set()
     for b in page.blocks:
         if b.label == CONTENT and some_kinds:
             raise ValueError("this page was labeled without kinds (SegmentOptions(kinds=False)): "
                              "keeping only some kinds needs them")
-        if (b.label in keep or b.label == CONTENT) and (with_title or not b.is_title):
+        if (b.label in keep or b.label == CONTENT) and (with_title or not b.is_title) and b.text not in seen:
+            seen.add(b.text)
             out.append(b)
     return out
 
