@@ -144,3 +144,23 @@ def test_member_is_numpys_isin(values, keys):
         assert member(v, keyset).tolist() == np.isin(v, keyset).tolist()
     with pytest.raises(TypeError):
         member(v, k.astype(np.int64))
+
+
+def test_a_row_only_neighbours_read_skips_the_regex_columns_alone():
+    """``scanned=False`` rows: the regex-counted columns 0, every other column (the neighbour
+    columns among them) as in the whole row."""
+    from thresher.typing_features import NEIGHBOUR_COLUMNS, SCANNED_COLUMNS
+
+    assert set(SCANNED_COLUMNS) <= set(TYPE_NAMES) and not set(SCANNED_COLUMNS) & set(NEIGHBOUR_COLUMNS)
+    texts = ["He pleaded guilty to 3 counts of fraud, case no. 21CR0045, and was sentenced to 5 years in prison.",
+             "Crime fell 12% in 2023, to 1,250 offences, compared with $4 million spent.",
+             "“We are grateful,” said John Smith, 45, of Springfield."]
+    blocks = [Block(i, t) for i, t in enumerate(texts)]
+    whole = type_features(blocks, [0, 1, 2], 3)
+    part = type_features(blocks, [0, 1, 2], 3, scanned=[False, True, False])
+    scanned = [TYPE_NAMES.index(c) for c in SCANNED_COLUMNS]
+    other = [i for i in range(len(TYPE_NAMES)) if i not in scanned]
+    assert whole[:, scanned][[0, 1]].sum(axis=1).min() > 0  # the regexes find something to skip
+    np.testing.assert_array_equal(part[:, other], whole[:, other])
+    np.testing.assert_array_equal(part[1], whole[1])
+    assert not part[[0, 2]][:, scanned].any()

@@ -131,7 +131,10 @@ class CompiledClassifier:
         counted = [j for j in read if j < n_counted]
         rows = np.zeros((n_counted, len(TYPE_NAMES)))
         if counted:
-            rows[counted] = type_features([blocks[chosen[j]] for j in counted], [chosen[j] for j in counted], len(blocks))
+            # a neighbour's row is read only in NEIGHBOUR_COLUMNS: its regex counts are not made
+            whole = None if needed is None else set(wanted)
+            rows[counted] = type_features([blocks[chosen[j]] for j in counted], [chosen[j] for j in counted], len(blocks),
+                                          scanned=None if whole is None else [j in whole for j in counted])
         context = kind_context(rows, word_proba[:n_counted])
         in_trees = [k for k in wanted if k < n_counted]
         alone = [k for k in wanted if k >= n_counted]

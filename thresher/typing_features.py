@@ -94,6 +94,10 @@ NEIGHBOUR_COLUMNS = (
     "legal_sentence_words",
 )
 _NEIGHBOUR_INDEX = [TYPE_NAMES.index(c) for c in NEIGHBOUR_COLUMNS]
+#: the columns counted by regexes over a block's text (``_type_row``), not from its tokens: none is a
+#: neighbour column, so a row only its neighbours read need not count them
+SCANNED_COLUMNS = ("percents", "money", "big_numbers", "years", "ages", "case_numbers", "figures", "named_ages",
+                   "legal_phrases")
 #: columns of ``kind_context``: a block's rows and its kind scores, its neighbours' chosen rows
 #: and their kind scores
 KIND_CONTEXT_WIDTH = len(TYPE_NAMES) + len(CONTENT_LABELS) + 2 * (len(NEIGHBOUR_COLUMNS) + len(CONTENT_LABELS))
@@ -169,8 +173,14 @@ class _Counts(NamedTuple):
     figures: int
 
 
-def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.ndarray:
-    """Rows of ``TYPE_NAMES`` for ``blocks`` (their page positions in ``indices``)."""
+def type_features(blocks: list[Block], indices: list[int], n_blocks: int, *, scanned: list[bool] | None = None
+                  ) -> np.ndarray:
+    """Rows of ``TYPE_NAMES`` for ``blocks`` (their page positions in ``indices``).
+
+    ``scanned`` (default: every block) says which blocks' rows are whole: a row that only its
+    neighbours read (``kind_context`` reads ``NEIGHBOUR_COLUMNS`` of them) has its ``SCANNED_COLUMNS``,
+    counted by regexes, left 0.
+    """
     tokenizer = english_tokens()
     texts = [b.text[:MAX_ANALYSED_CHARS] for b in blocks]
     samples = [b.text[:MAX_KIND_CHARS] for b in blocks]  # what is tokenized; each starts its text
@@ -180,15 +190,18 @@ def type_features(blocks: list[Block], indices: list[int], n_blocks: int) -> np.
         chunk = slice(first, first + CHUNK_DOCS)
         counts += _token_counts(tokenizer.table(samples[chunk]), hinted[chunk])
     last = max(n_blocks - 1, 1)
-    rows = [_type_row(*args, index / last) for *args, index in zip(blocks, texts, samples, hinted, counts, indices)]
+    scan = [True] * len(blocks) if scanned is None else scanned
+    rows = [_type_row(*args, index / last) for *args, index in zip(blocks, texts, samples, hinted, counts, scan, indices)]
     return np.array(rows, dtype=np.float64).reshape(len(blocks), len(TYPE_NAMES))
 
 
-def _type_row(block: Block, text: str, sample: str, hinted: bool, c: _Counts,
+def _type_row(block: Block, text: str, sample: str, hinted: bool, c: _Counts, scan: bool,
               relative_index: float) -> tuple[float, ...]:
     """One row of ``TYPE_NAMES``: ``text`` is the block's analysed text, ``sample`` its tokenized
-    start, ``hinted`` whether ``text`` may hold figures, ``c`` its token counts."""
+    start, ``hinted`` whether ``text`` may hold figures, ``c`` its token counts; ``scan`` False
+    leaves the ``SCANNED_COLUMNS`` 0."""
     stripped = text.strip()
+    figures = hinted and scan
     words = c.words
     n = words or 1
     return (
@@ -201,12 +214,12 @@ def _type_row(block: Block, text: str, sample: str, hinted: bool, c: _Counts,
         float(c.attribution > 0),
         c.numbers / n,
         c.numbers,
-        len(_PERCENT.findall(text)) if hinted else 0,
-        len(_MONEY.findall(text)) if hinted else 0,
-        len(_BIG.findall(text)) if hinted else 0,
-        len(_YEAR.findall(text)) if hinted else 0,
-        len(_AGE.findall(text)) if hinted else 0,
-        len(_CASE_NUMBER.findall(text)),
+        len(_PERCENT.findall(text)) if figures else 0,
+        len(_MONEY.findall(text)) if figures else 0,
+        len(_BIG.findall(text)) if figures else 0,
+        len(_YEAR.findall(text)) if figures else 0,
+        len(_AGE.findall(text)) if figures else 0,
+        len(_CASE_NUMBER.findall(text)) if scan else 0,
         c.legal,
         c.legal / n,
         c.titlecase / n,
@@ -220,11 +233,11 @@ def _type_row(block: Block, text: str, sample: str, hinted: bool, c: _Counts,
         c.figure_words / words if words else 0.0,
         c.legal_words / words if words else 0.0,
         c.figures / c.sentences if words else 0.0,
-        _figures(sample) if hinted else 0,
+        _figures(sample) if figures else 0,
         c.aggregate,
         c.aggregate / n,
-        len(_NAMED_AGE.findall(sample)) if hinted else 0,
-        len(_LEGAL_PHRASE.findall(sample)),
+        len(_NAMED_AGE.findall(sample)) if figures else 0,
+        len(_LEGAL_PHRASE.findall(sample)) if scan else 0,
     )
 
 
