@@ -35,6 +35,8 @@ setup(
                   optional=True),
         # the kind features' token counts (numpy otherwise)
         Extension("thresher._kindcounts", ["thresher/_kindcounts.c"], depends=_SHARED, optional=True),
+        # the decoder's scan for characters no page can mean (bytes.translate and str "in" otherwise)
+        Extension("thresher._textscan", ["thresher/_textscan.c"], optional=True),
         # the HTML segmenter's tree walk (html._Maker otherwise)
         Extension("thresher._htmlwalk", ["thresher/_htmlwalk.c"], depends=_SHARED, include_dirs=_lxml_include(),
                   optional=True),

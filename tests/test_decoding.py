@@ -107,3 +107,44 @@ def test_a_utf8_pages_own_bytes_are_parsed_as_its_text_would_be():
         from_text, title_text, _ = split_page(text, SegmentOptions())
         assert [b.text for b in from_bytes] == [b.text for b in from_text] and title == title_text
         assert from_bytes[0].text.startswith("Na")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(0, 40), st.text(st.characters(codec=None, exclude_categories=(), exclude_characters="\ud800\udfff"
+                                                 ) | st.sampled_from("\x00\x0c\x1f\t\n\r\ufffe\uffff\uefbf\ufeff"),
+                                   max_size=60))
+def test_the_c_scan_of_utf8_finds_what_the_python_checks_find(pad, text):
+    """_textscan.scan against the translate, "in" and regex checks it replaces, at every place
+    in its 16-byte steps (the padding moves the text across them)."""
+    from .conftest import c_extension
+
+    scan = c_extension(decoding._textscan, "thresher._textscan", "bytes.translate runs").scan
+    text = "x" * pad + text
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: never a strictly decoded page's text
+        return
+    flags = scan(data)
+    assert bool(flags & 1) == (len(data.translate(None, decoding._C0_NOT_TEXT)) != len(data))
+    assert bool(flags & 2) == ("\ufffe" in text or "\uffff" in text)
+    assert bool(flags & 4) == (decoding._CONTROL.search(text) is not None)
+
+
+@pytest.mark.parametrize("page", [
+    "<p>" + "ok " * 5000 + "</p>",                            # no control: no count
+    "\x01" * 1000 + "<p>" + "ok " * 3000 + "</p>",            # controls early: binary
+    "<p>" + "ok " * 5000 + "</p>" + "\x01" * 3000,            # past the first 8,192 characters: text
+    "\x0c" * 2000 + "<p>ok</p>",                              # form feeds are not counted
+])
+def test_the_binary_check_reads_the_same_with_and_without_the_scan(page):
+    from .conftest import c_and_python
+
+    def verdict():
+        try:
+            return decode_bytes(page.encode("utf-8"))
+        except BinaryInputError as exc:
+            return str(exc)
+
+    fast, slow = c_and_python(verdict, decoding, "_textscan")
+    assert fast == slow
+    assert isinstance(fast, str) == page.startswith("\x01")  # only early controls make a page binary

@@ -7,6 +7,14 @@ import re
 
 from .errors import BinaryInputError, EmptyInputError
 
+try:
+    from . import _textscan
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _textscan = None
+
+# _textscan.scan's flags: a C0 control _NOT_TEXT finds, U+FFFE or U+FFFF, a control _CONTROL finds
+_SCAN_NOT_TEXT, _SCAN_NONCHARACTER, _SCAN_CONTROL = 1, 2, 4
+
 # File signatures of formats that are never a web page's text.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
@@ -123,7 +131,10 @@ def _utf8(text: str) -> bytes | None:
 
 
 def _has_not_text(text: str, data: bytes) -> bool:
-    """``has_not_text`` of a text whose UTF-8 encoding (``data``) exists."""
+    """``has_not_text`` of a text whose UTF-8 encoding (``data``) exists: one C pass over the
+    bytes, or (without it) deleting the C0 controls and looking for the two non-characters."""
+    if _textscan is not None:
+        return _textscan.scan(data) & (_SCAN_NOT_TEXT | _SCAN_NONCHARACTER) != 0
     return len(data.translate(None, _C0_NOT_TEXT)) != len(data) or "\ufffe" in text or "\uffff" in text
 
 
@@ -180,10 +191,10 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> tuple[str, str]
         encoding = _normalise_charset(encoding)
         text = _try(data, encoding)
         if text is not None:
-            return _check_text(text), encoding
+            return _check_text(text, data if encoding == "utf-8" else None), encoding
     text = _try(data, "utf-8")
     if text is not None:
-        return _check_text(text), "utf-8"
+        return _check_text(text, data), "utf-8"
     guess = _guess(data)
     if guess:
         text = _try(data, guess)
@@ -225,7 +236,11 @@ def _guess(data: bytes) -> str | None:
     return best.encoding if best is not None else None
 
 
-def _check_text(text: str) -> str:
+def _check_text(text: str, utf8: bytes | None = None) -> str:
+    """``text``, unless control characters make it binary; ``utf8`` is its UTF-8 when the caller
+    has it (a page decoded from strict UTF-8): a page without one control needs no count."""
+    if utf8 is not None and _textscan is not None and not _textscan.scan(utf8) & _SCAN_CONTROL:
+        return text
     if _control_share(text) > MAX_CONTROL_SHARE:
         raise BinaryInputError("binary input (too many control characters), not a web page")
     return text
