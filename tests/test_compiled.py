@@ -148,3 +148,10 @@ def test_word_models_score_a_page_in_steps_as_in_one(worded_model, pages, monkey
     assert len(docs) > 7 * 3
     np.testing.assert_array_equal(compiled.predict_proba(docs), words.predict_proba(vectorizer.transform(docs)))
     assert compiled.predict_proba([]).shape == (0, 2)
+
+
+def test_a_page_without_blocks_scores_nothing(model):
+    first, second = model.model.content_scores([])
+    assert first.shape == second.shape == (0,)
+    first, final = model.model.page_proba([])
+    assert first.shape == final.shape == (0, 5)

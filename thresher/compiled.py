@@ -90,8 +90,8 @@ class CompiledClassifier:
             raise ValueError("the content head was not fitted")
         local = local_features(blocks)
         if self.content_words is not None:
-            texts, ends = zip(*map(content_document_parts, blocks))
-            words = self.content_words.predict_proba(list(texts), list(ends))[:, 1]
+            parts = [content_document_parts(b) for b in blocks]
+            words = self.content_words.predict_proba([t for t, _ in parts], [e for _, e in parts])[:, 1]
             local = np.hstack([local, words[:, None]])
         first = self.first_pass.predict_proba(local)[:, 1]
         second = self.second_pass.predict_proba(np.hstack([local, context_features(blocks, first)]))[:, 1]
