@@ -8,6 +8,7 @@ block's words, which the model weighs by TF-IDF.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -154,6 +155,12 @@ CHUNK_DOCS = 256  # texts read as one token table: numpy's cost per call is paid
 # "per(ce)nt" under the same flags (so the same case folding): a text without one has none of them.
 _FIGURE_HINT = re.compile(r"\d|per ?cent", re.I)
 _QUOTE_CODES = np.array(sorted({ord(c) for c in _OPEN_QUOTES + _CLOSE_QUOTES}), dtype=np.uint32)
+_QUOTE_CODES64 = _QUOTE_CODES.astype(np.uint64)  # as _kindcounts reads code points
+
+
+@functools.cache
+def _sentence_marks64() -> np.ndarray:
+    return sentence_marks().astype(np.uint64)
 
 
 class _Counts(NamedTuple):
@@ -257,7 +264,7 @@ def _token_counts(tokens: TokenTable, hinted: list[bool]) -> list[_Counts]:
     counts, sentences = _kindcounts.token_counts(
         tokens.texts, *map(np.ascontiguousarray, columns),  # from_docs' columns are views of one array
         tuple((string_hashes(words), words) for words in (_LEGAL, _AGGREGATE, _ATTRIBUTION)),
-        sentence_marks(), _QUOTE_CODES, (_OPEN_QUOTES, _CLOSE_QUOTES, _OPENING, _CLOSING))
+        _sentence_marks64(), _QUOTE_CODES64, (_OPEN_QUOTES, _CLOSE_QUOTES, _OPENING, _CLOSING))
     figure_words = [0] * len(tokens.texts)
     figures = [0] * len(tokens.texts)
     if any(hinted):
