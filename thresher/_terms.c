@@ -144,13 +144,15 @@ table_get_hashed(const Table *t, const char *key, Py_ssize_t n, uint64_t h)
     return -1;
 }
 /* The word before a text's next one: its bytes are pair->data[0:previous] (-1: none yet), its fnv1a
- * previous_hash. Carried from one part of a document to the next. */
+ * previous_hash. Carried from one part of a document to the next. first and last: the span of the
+ * first word range_terms met (-1: none yet), the only one a pair from the part before can reach. */
 typedef struct {
     Py_ssize_t previous;
     uint64_t previous_hash;
+    Py_ssize_t first, last;
 } Chain;
 
-#define NEW_CHAIN ((Chain){-1, FNV_BASIS})
+#define NEW_CHAIN ((Chain){-1, FNV_BASIS, -1, -1})
 
 /* The ids of the words (when words is 1) and pairs of text[from:to] found in the table, appended to
  * ids in terms()' order, the first pair made with chain's word; pair is the caller's scratch buffer.
@@ -166,6 +168,10 @@ range_terms(PyObject *text, Py_ssize_t from, Py_ssize_t to, const Table *t, Ids 
     while (next_word(kind, data, length, &at, &start)) {
         if (at - start < 2)
             continue;
+        if (chain->first < 0) {
+            chain->first = start;
+            chain->last = at;
+        }
         /* the word's bytes go after the previous word's and a space: [previous ' '] word */
         Py_ssize_t word_at = previous >= 0 ? previous + 1 : 0;
         if (at - start > (PY_SSIZE_T_MAX - word_at) / 4 || buf_reserve(pair, word_at + 4 * (at - start)) < 0) {
@@ -233,20 +239,11 @@ end_entry(Ends *ends, PyObject *end, const Table *t, Buf *pair)
     if (PyErr_Occurred())
         return -1;
     Py_ssize_t entry = ends->at.len / 4, before = ends->ids.len;
-    if (text_terms(end, t, &ends->ids, pair) < 0)
+    Chain chain = NEW_CHAIN;
+    if (range_terms(end, 0, PyUnicode_GET_LENGTH(end), t, &ends->ids, pair, &chain, 1) < 0)
         return -1;
-    /* the first word of two or more characters: the only one a pair from the text can reach */
-    int kind = PyUnicode_KIND(end);
-    const void *data = PyUnicode_DATA(end);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(end), at = 0, start = -1, first = -1, last = -1;
-    while (next_word(kind, data, length, &at, &start))
-        if (at - start >= 2) {
-            first = start;
-            last = at;
-            break;
-        }
-    if (push(&ends->at, before) < 0 || push(&ends->at, ends->ids.len - before) < 0 || push(&ends->at, first) < 0
-        || push(&ends->at, last) < 0)
+    if (push(&ends->at, before) < 0 || push(&ends->at, ends->ids.len - before) < 0 || push(&ends->at, chain.first) < 0
+        || push(&ends->at, chain.last) < 0)
         return -1;
     PyObject *index = PyLong_FromSsize_t(entry);
     if (!index)
