@@ -34,7 +34,7 @@
 #define COUNTS 10
 enum { WORDS, NUMBERS, LEGAL, AGGREGATE, ATTRIBUTION, TITLECASE, QUOTED, QUOTE_WORDS, SENTENCES, LEGAL_WORDS };
 #define SETS 3
-#define ARRAYS 8
+#define ARRAYS 9
 
 typedef struct {
     const uint64_t *hashes;
@@ -95,23 +95,17 @@ lower_is_one_of(PyObject *text, Py_ssize_t s, Py_ssize_t len, const WordSet *set
     return found;
 }
 
-/* a view of each array argument, released by release_views */
-static const char *ARRAY_NAMES[ARRAYS] = {"bounds", "start", "length", "first", "lower", "space", "punct", "quote"};
-
-static void
-release_views(Py_buffer *b, int got)
-{
-    for (int i = 0; i < got; i++)
-        PyBuffer_Release(&b[i]);
-}
+/* the table's columns, in token_counts' argument order */
+static const char *ARRAY_NAMES[ARRAYS] = {"bounds", "start", "length", "first", "lower", "space", "punct", "quote",
+                                          "like_num"};
 
 static PyObject *
 token_counts(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *texts, *objs[ARRAYS], *like_num_obj, *word_sets, *marks_obj, *quote_codes_obj, *quote_texts;
+    PyObject *texts, *objs[ARRAYS], *word_sets, *marks_obj, *quote_codes_obj, *quote_texts;
     if (!PyArg_ParseTuple(args, "O!OOOOOOOOOO!OOO!", &PyList_Type, &texts, &objs[0], &objs[1], &objs[2], &objs[3],
-                          &objs[4], &objs[5], &objs[6], &objs[7], &like_num_obj, &PyTuple_Type, &word_sets, &marks_obj,
+                          &objs[4], &objs[5], &objs[6], &objs[7], &objs[8], &PyTuple_Type, &word_sets, &marks_obj,
                           &quote_codes_obj, &PyTuple_Type, &quote_texts))
         return NULL;
     if (PyTuple_GET_SIZE(word_sets) != SETS || PyTuple_GET_SIZE(quote_texts) != 4) {
@@ -123,18 +117,15 @@ token_counts(PyObject *self, PyObject *args)
             PyErr_SetString(PyExc_TypeError, "quote_texts must be str");
             return NULL;
         }
-    static const Py_ssize_t sizes[ARRAYS] = {8, 8, 8, 4, 8, 1, 1, 1};
-    static const char *formats[ARRAYS] = {"lq", "lq", "lq", "IL", "QL", "?Bb", "?Bb", "?Bb"};
-    Py_buffer b[ARRAYS + SETS + 3];
+    static const Py_ssize_t sizes[ARRAYS] = {8, 8, 8, 4, 8, 1, 1, 1, 1};
+    static const char *formats[ARRAYS] = {"lq", "lq", "lq", "IL", "QL", "?Bb", "?Bb", "?Bb", "?Bb"};
+    Py_buffer b[ARRAYS + SETS + 2]; /* and the sentence marks and quote codes */
     int got = 0;
     PyObject *result = NULL;
     Buf counts = {0}, sentences = {0};
     for (; got < ARRAYS; got++)
         if (typed_view(objs[got], &b[got], ARRAY_NAMES[got], sizes[got], formats[got], 0) < 0)
             goto done;
-    if (typed_view(like_num_obj, &b[got], "like_num", 1, "?Bb", 0) < 0)
-        goto done;
-    got++;
     WordSet sets[SETS];
     for (int i = 0; i < SETS; i++) {
         PyObject *pair = PyTuple_GET_ITEM(word_sets, i);
@@ -277,7 +268,8 @@ token_counts(PyObject *self, PyObject *args)
     result = Py_BuildValue("y#y#", counts.data ? counts.data : "", counts.len, sentences.data ? sentences.data : "",
                            sentences.len);
 done:
-    release_views(b, got);
+    for (int i = 0; i < got; i++)
+        PyBuffer_Release(&b[i]);
     PyMem_Free(counts.data);
     PyMem_Free(sentences.data);
     return result;
