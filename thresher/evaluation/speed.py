@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ..corpus import corpus_dir, read_bytes, scrapinghub_pages, wcxb_pages
@@ -28,6 +29,26 @@ def pages_per_second(extract, pages: list, *, repeat: int = 1) -> float:
         for page in pages:
             extract(page)
     return repeat * len(pages) / (time.perf_counter() - start)
+
+
+def alternated_pages_per_second(extracts: dict[str, Callable], pages: list, *, slice_pages: int = 10) -> dict[str, float]:
+    """Pages per second of each extractor, timed in turn on the same slices of ``pages``.
+
+    Timed one after the other, a slow spell of the host (its speed moves by a third over seconds)
+    lands on one tool only and moves their ratio; in turns of a few tenths of a second, it lands
+    on both. The order of the turns flips each slice, so neither tool always runs first.
+    """
+    spent = dict.fromkeys(extracts, 0.0)
+    names = list(extracts)
+    for k, start in enumerate(range(0, len(pages), slice_pages)):
+        part = pages[start:start + slice_pages]
+        for name in names if k % 2 == 0 else names[::-1]:
+            extract = extracts[name]
+            began = time.perf_counter()
+            for page in part:
+                extract(page)
+            spent[name] += time.perf_counter() - began
+    return {name: len(pages) / spent[name] for name in names}
 
 
 def build_folder(folder: Path, count: int, corpus: Path) -> int:
@@ -69,6 +90,33 @@ def peak_memory_mb(size_mb: int, model_path: str | None) -> tuple[float, list[st
     return float(fields[2]), [m for m in (fields[3:] or [""])[0].split(",") if m]
 
 
+def back_to_back(model_path: str | None, corpus: str | None) -> tuple[float, float | None]:
+    """Pages per second of thresher, then of trafilatura, each over all the ScrapingHub pages (the
+    measure of sessions before 21); run in a fresh process so that both see the pages first."""
+    import thresher
+
+    _single_thread()
+    pages = [read_bytes(p.path) for p in scrapinghub_pages(corpus_dir(corpus))]
+    model = thresher.load(model_path)
+    model.clean(pages[0])  # warm-up: spaCy's pipeline is built on first use
+    ours = pages_per_second(model.clean, pages)
+    try:
+        import trafilatura
+    except ImportError:
+        return ours, None
+    return ours, pages_per_second(trafilatura.extract, pages)
+
+
+def _back_to_back_process(model_path: str | None, corpus: str | None) -> tuple[float, float | None]:
+    code = ("from thresher.evaluation.speed import back_to_back\n"
+            f"print(*back_to_back({model_path!r}, {corpus!r}))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"the back-to-back probe failed: {done.stderr.strip().splitlines()[-1:]}")
+    ours, theirs = done.stdout.split()
+    return float(ours), None if theirs == "None" else float(theirs)
+
+
 def main(args) -> int:
     import thresher
 
@@ -77,17 +125,23 @@ def main(args) -> int:
     pages = [read_bytes(p.path) for p in scrapinghub_pages(corpus)]
     model = thresher.load(args.model)
     model.clean(pages[0])  # warm-up: spaCy's pipeline is built on first use
-    ours = pages_per_second(model.clean, pages)
-    print(f"in one process, single-threaded, {len(pages)} ScrapingHub pages:")
-    print(f"  thresher     {ours:7.1f} pages/s")
+    print(f"in one process, single-threaded, {len(pages)} ScrapingHub pages, each seen once by each tool:")
     try:
         import trafilatura
-
-        theirs = pages_per_second(lambda p: trafilatura.extract(p), pages)
-        print(f"  trafilatura  {theirs:7.1f} pages/s   (thresher / trafilatura: {ours / theirs:.2f})")
     except ImportError:
+        trafilatura = None
+    if trafilatura is None:
+        print(f"  thresher     {pages_per_second(model.clean, pages):7.1f} pages/s")
         print("  trafilatura not installed: pip install '.[compare]'")
-        theirs = None
+    else:
+        trafilatura.extract(pages[0])  # its warm-up too
+        rates = alternated_pages_per_second({"thresher": model.clean, "trafilatura": trafilatura.extract}, pages)
+        ours, theirs = rates["thresher"], rates["trafilatura"]
+        print(f"  in turns of 10 pages: thresher {ours:6.1f}, trafilatura {theirs:6.1f} pages/s   "
+              f"(thresher / trafilatura: {ours / theirs:.2f})")
+        ours, theirs = _back_to_back_process(args.model, args.corpus_dir)
+        print(f"  one after the other (a fresh process): thresher {ours:6.1f}, trafilatura {theirs:6.1f} pages/s   "
+              f"(thresher / trafilatura: {ours / theirs:.2f})")
     print()
     # the path model.clean takes (no kind where a block's side does not need one)
     print_stages(stage_seconds(model.model, pages, dataclasses.replace(model.options, kinds=False, scores=False))[0], len(pages))
@@ -95,24 +149,30 @@ def main(args) -> int:
         folder = Path(tmp) / "pages"
         folder.mkdir()
         n = build_folder(folder, args.folder_pages, corpus)
+        print(f"\nwhole process on a folder of {n} pages (import and model loading included), "
+              "each tool twice in the order thresher, trafilatura, trafilatura, thresher:")
         env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-        command = [sys.executable, "-m", "thresher", "clean", str(folder), "-o", os.devnull, "--progress", "never"]
+        ours_cmd = [sys.executable, "-m", "thresher", "clean", str(folder), "-o", os.devnull, "--progress", "never"]
         if args.model:
-            command += ["--model", args.model]
-        ours_s, code, err = timed(command, env)
-        print(f"\nwhole process on a folder of {n} pages (import and model loading included):")
-        print(f"  thresher clean         {ours_s:6.1f} s  ({n / ours_s:.0f} pages/s, exit {code})")
+            ours_cmd += ["--model", args.model]
         # the script beside this interpreter first: a virtualenv run without activating it has no PATH entry
         beside = Path(sys.executable).parent / "trafilatura"
         script = str(beside) if beside.is_file() else shutil.which("trafilatura")
-        if script:
-            out = Path(tmp) / "out"
-            theirs_s, code, err = timed([script, "--input-dir", str(folder), "--output-dir", str(out),
-                                         "--parallel", "1"], env)
-            print(f"  trafilatura --input-dir {theirs_s:6.1f} s  ({n / theirs_s:.0f} pages/s, exit {code}); "
-                  f"time ratio trafilatura / thresher: {theirs_s / ours_s:.2f}")
-        else:
+        if not script:
+            ours_s, code, _ = timed(ours_cmd, env)
+            print(f"  thresher clean          {ours_s:6.1f} s  ({n / ours_s:.0f} pages/s, exit {code})")
             print("  trafilatura's command line not found: pip install '.[compare]'")
+        else:
+            times: dict[str, list[float]] = {"thresher clean": [], "trafilatura --input-dir": []}
+            for turn, name in enumerate(("thresher clean", "trafilatura --input-dir", "trafilatura --input-dir",
+                                         "thresher clean")):
+                command = ours_cmd if name == "thresher clean" else [
+                    script, "--input-dir", str(folder), "--output-dir", str(Path(tmp) / f"out{turn}"), "--parallel", "1"]
+                seconds, code, _ = timed(command, env)
+                times[name].append(seconds)
+                print(f"  {name:23s} {seconds:6.1f} s  ({n / seconds:.0f} pages/s, exit {code})")
+            ours_s, theirs_s = (sum(t) for t in times.values())
+            print(f"  time ratio trafilatura / thresher, summed: {theirs_s / ours_s:.2f}")
     rss, heavy = peak_memory_mb(5, args.model)
     print(f"\npeak memory, one 5 MB page in a fresh process: {rss:.0f} MB "
           f"({'it imported ' + ', '.join(heavy) if heavy else 'scikit-learn, pandas and scipy not imported'})")
