@@ -43,3 +43,17 @@ def test_content_scores_refuse_a_page_they_do_not_match(tmp_path, page, message)
     tool.write_content_scores(path, ["orange_ca/a", "kings_ny/b"], [np.array([0.1, 0.9]), np.array([0.7])])
     with pytest.raises(ValueError, match=message):
         tool.read_content_scores(path, [page])
+
+
+@pytest.mark.parametrize("scanned", [None, [True, False, True]])
+def test_memoized_rows_are_type_features_rows_for_every_call_the_model_makes(scanned):
+    # the compiled path passes ``scanned``: the memo must take every argument type_features takes
+    from thresher.text import text_blocks
+    from thresher.typing_features import type_features
+
+    tool = _kind_cv()
+    blocks = text_blocks("Menu\n\nJohn Doe, 34, was sentenced to 5 years.\n\n“We are glad,” she said.\n\nCrime fell 12% in 2023.")
+    chosen, picked = [1, 2, 3], [blocks[1], blocks[2], blocks[3]]
+    want = type_features(picked, chosen, len(blocks), scanned=scanned)
+    np.testing.assert_array_equal(tool._memo_type_features(picked, chosen, len(blocks), scanned=scanned), want)
+    np.testing.assert_array_equal(tool._memo_type_features(picked, chosen, len(blocks), scanned=scanned), want)

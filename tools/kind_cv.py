@@ -56,11 +56,11 @@ from thresher.typing_features import type_features
 _ROWS: dict = {}
 
 
-def _memo_type_features(blocks, indices, n_blocks):
-    """``type_features``, computed once per (blocks, positions): the folds meet the same pages."""
-    key = (tuple(id(b) for b in blocks), tuple(indices), n_blocks)
+def _memo_type_features(blocks, indices, n_blocks, *, scanned=None):
+    """``type_features``, computed once per (blocks, positions, scanned rows): the folds meet the same pages."""
+    key = (tuple(id(b) for b in blocks), tuple(indices), n_blocks, None if scanned is None else tuple(scanned))
     if key not in _ROWS:
-        _ROWS[key] = type_features(blocks, indices, n_blocks)
+        _ROWS[key] = type_features(blocks, indices, n_blocks, scanned=scanned)
     return _ROWS[key]
 
 
