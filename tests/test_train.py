@@ -75,3 +75,30 @@ def test_threads_cap_openmp_while_fitting_and_restore_it_after():
     assert seen == [{wanted}, before]
     assert openmp_threads() == before
     assert _train_module().parse_args(["--threads", "1"]).threads == 1
+
+
+def test_fitting_runs_blas_on_one_thread_whatever_the_machine_and_restores_it():
+    # a threaded BLAS sums the word models' dot products in another order, and the fitted model
+    # then depends on the machine's core count (the shipped model is rebuilt only on one thread)
+    import numpy  # noqa: F401  (its BLAS is what the word models' solvers call)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import thresher.training
+
+    def blas_threads() -> set[int]:
+        return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+
+    assert blas_threads(), "numpy's BLAS is loaded"
+    seen = []
+
+    class Recorder:
+        def fit(self, *args, **kwargs):
+            seen.append(blas_threads())
+            return self
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        thresher.training.fit_examples(Recorder(), [])
+        thresher.training.fit_examples(Recorder(), [], threads=2)
+        assert blas_threads() == before
+    assert seen == [{1}, {1}]

@@ -40,6 +40,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
 
 import thresher.compiled
 import thresher.model
@@ -187,8 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kind_cv: {error}", file=sys.stderr)
         return 2
     pages = [p for p in loaded if p.batch not in left_out]
-    results = cross_validate([p for p in pages if p.batch not in learn_only], params, args.folds, args.repeats,
-                             learn_only=[p for p in pages if p.batch in learn_only])
+    with threadpool_limits(limits=1, user_api="blas"):  # as fit_examples: the same kind model on any machine
+        results = cross_validate([p for p in pages if p.batch not in learn_only], params, args.folds, args.repeats,
+                                 learn_only=[p for p in pages if p.batch in learn_only])
     for r in results:
         kinds = " ".join(f"{k} {v:.3f}" for k, v in r["kind"].items())
         labels = " ".join(f"{k} {v:.3f}" for k, v in r["label"].items())
