@@ -120,6 +120,14 @@ def gold_examples(pages: Iterable[GoldPage], corpus: Path | None, *, weight: flo
     return out
 
 
+def one_blas_thread() -> threadpool_limits:
+    """BLAS on one thread while fitting, so that a model is the same on any machine: the word
+    models' solvers take their dot products from BLAS, a threaded BLAS sums them in another order,
+    and liblinear, stopped at its iteration cap, then lands elsewhere (the content word model's
+    weights moved by up to 0.06 between one and two threads, and every tree after them)."""
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def fit_examples(model, examples: list[Example], progress: Callable | None = None, threads: int = 0):
     """``model.fit`` on examples: each page's blocks and labels, its site as the group, its
     weight, and whether it teaches the kind model only.
@@ -127,13 +135,10 @@ def fit_examples(model, examples: list[Example], progress: Callable | None = Non
     ``threads`` caps the OpenMP threads of the boosted trees while fitting (0: OpenMP's own
     count, one per core). With another CPU-bound job on the machine, scikit-learn's
     HistGradientBoosting threads can spin-wait for minutes on a busy core; 1 avoids that.
-    The trees are the same for any count. BLAS runs on one thread whatever ``threads`` is: the
-    word models' solvers take their dot products from it, a threaded BLAS sums them in another
-    order, and liblinear, stopped at its iteration cap, then lands elsewhere (the content word
-    model's weights moved by up to 0.06 between one and two threads, and every tree after them).
+    The trees are the same for any count; BLAS runs on one thread (``one_blas_thread``).
     """
     limit = threadpool_limits(limits=threads, user_api="openmp") if threads else nullcontext()
-    with limit, threadpool_limits(limits=1, user_api="blas"):
+    with limit, one_blas_thread():
         return model.fit([e.blocks for e in examples], [e.labels for e in examples], groups=[e.site for e in examples],
                          sample_weight=[e.weight for e in examples], progress=progress,
                          kind_only=[e.kind_only for e in examples])

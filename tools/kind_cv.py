@@ -40,7 +40,6 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
-from threadpoolctl import threadpool_limits
 
 import thresher.compiled
 import thresher.model
@@ -51,7 +50,7 @@ from thresher.labels import CONTENT_LABELS, LABELS
 from thresher.model import BlockClassifier
 from thresher.persistence import load_model
 from thresher.revision import decide
-from thresher.training import gold_examples, parse_params
+from thresher.training import gold_examples, one_blas_thread, parse_params
 from thresher.typing_features import type_features
 
 _ROWS: dict = {}
@@ -188,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kind_cv: {error}", file=sys.stderr)
         return 2
     pages = [p for p in loaded if p.batch not in left_out]
-    with threadpool_limits(limits=1, user_api="blas"):  # as fit_examples: the same kind model on any machine
+    with one_blas_thread():  # as fit_examples: the same kind model on any machine
         results = cross_validate([p for p in pages if p.batch not in learn_only], params, args.folds, args.repeats,
                                  learn_only=[p for p in pages if p.batch in learn_only])
     for r in results:

@@ -12,9 +12,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..corpus import corpus_dir, read_bytes, scrapinghub_pages, wcxb_pages
 from .stages import print_stages, stage_seconds
+
+if TYPE_CHECKING:
+    from ..api import Thresher
 
 
 def _single_thread() -> None:
@@ -31,7 +35,11 @@ def pages_per_second(extract, pages: list, *, repeat: int = 1) -> float:
     return repeat * len(pages) / (time.perf_counter() - start)
 
 
-def alternated_pages_per_second(extracts: dict[str, Callable], pages: list, *, slice_pages: int = 10) -> dict[str, float]:
+SLICE_PAGES = 10  # a turn of the one-process measure: a few tenths of a second of either tool
+
+
+def alternated_pages_per_second(extracts: dict[str, Callable], pages: list, *,
+                                slice_pages: int = SLICE_PAGES) -> dict[str, float]:
     """Pages per second of each extractor, timed in turn on the same slices of ``pages``.
 
     Timed one after the other, a slow spell of the host (its speed moves by a third over seconds)
@@ -90,15 +98,21 @@ def peak_memory_mb(size_mb: int, model_path: str | None) -> tuple[float, list[st
     return float(fields[2]), [m for m in (fields[3:] or [""])[0].split(",") if m]
 
 
-def back_to_back(model_path: str | None, corpus: str | None) -> tuple[float, float | None]:
-    """Pages per second of thresher, then of trafilatura, each over all the ScrapingHub pages (the
-    measure of sessions before 21); run in a fresh process so that both see the pages first."""
+def _pages_and_model(model_path: str | None, corpus: Path) -> tuple[list[bytes], Thresher]:
+    """The ScrapingHub pages' bytes and the model, warmed on the first page, in a process held to one thread."""
     import thresher
 
     _single_thread()
-    pages = [read_bytes(p.path) for p in scrapinghub_pages(corpus_dir(corpus))]
+    pages = [read_bytes(p.path) for p in scrapinghub_pages(corpus)]
     model = thresher.load(model_path)
     model.clean(pages[0])  # warm-up: spaCy's pipeline is built on first use
+    return pages, model
+
+
+def back_to_back(model_path: str | None, corpus: str | None) -> tuple[float, float | None]:
+    """Pages per second of thresher, then of trafilatura, each over all the ScrapingHub pages (the
+    measure of sessions before 21); run in a fresh process so that both see the pages first."""
+    pages, model = _pages_and_model(model_path, corpus_dir(corpus))
     ours = pages_per_second(model.clean, pages)
     try:
         import trafilatura
@@ -118,13 +132,8 @@ def _back_to_back_process(model_path: str | None, corpus: str | None) -> tuple[f
 
 
 def main(args) -> int:
-    import thresher
-
-    _single_thread()
     corpus = corpus_dir(args.corpus_dir)
-    pages = [read_bytes(p.path) for p in scrapinghub_pages(corpus)]
-    model = thresher.load(args.model)
-    model.clean(pages[0])  # warm-up: spaCy's pipeline is built on first use
+    pages, model = _pages_and_model(args.model, corpus)
     print(f"in one process, single-threaded, {len(pages)} ScrapingHub pages, each seen once by each tool:")
     try:
         import trafilatura
@@ -137,7 +146,7 @@ def main(args) -> int:
         trafilatura.extract(pages[0])  # its warm-up too
         rates = alternated_pages_per_second({"thresher": model.clean, "trafilatura": trafilatura.extract}, pages)
         ours, theirs = rates["thresher"], rates["trafilatura"]
-        print(f"  in turns of 10 pages: thresher {ours:6.1f}, trafilatura {theirs:6.1f} pages/s   "
+        print(f"  in turns of {SLICE_PAGES} pages: thresher {ours:6.1f}, trafilatura {theirs:6.1f} pages/s   "
               f"(thresher / trafilatura: {ours / theirs:.2f})")
         ours, theirs = _back_to_back_process(args.model, args.corpus_dir)
         print(f"  one after the other (a fresh process): thresher {ours:6.1f}, trafilatura {theirs:6.1f} pages/s   "
