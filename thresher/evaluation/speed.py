@@ -6,6 +6,7 @@ import dataclasses
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,12 @@ from .stages import print_stages, stage_seconds
 
 if TYPE_CHECKING:
     from ..api import Thresher
+
+# whole processes on the folder: each tool three times, as often first as second in its pair; the
+# figure is the ratio of medians, so that one process caught in a slow spell of the host does not
+# decide it (session 21: one of twenty took 11.7 s, the others 7.7-8.8)
+FOLDER_ORDER = ("thresher clean", "trafilatura --input-dir", "trafilatura --input-dir", "thresher clean",
+                "thresher clean", "trafilatura --input-dir")
 
 
 def _single_thread() -> None:
@@ -68,6 +75,15 @@ def build_folder(folder: Path, count: int, corpus: Path) -> int:
         (folder / f"{written:04d}.html").write_bytes(read_bytes(page.path))
         written += 1
     return written
+
+
+def folder_ratios(ours: list[float], theirs: list[float]) -> tuple[float, float]:
+    """Their time over ours, of the medians (the figure) and of the sums, from whole-process runs.
+
+    >>> [round(ratio, 2) for ratio in folder_ratios([8.0, 12.0, 8.0], [18.0, 18.0, 18.0])]
+    [2.25, 1.93]
+    """
+    return statistics.median(theirs) / statistics.median(ours), sum(theirs) / sum(ours)
 
 
 def timed(command: list[str], env: dict | None = None) -> tuple[float, int, str]:
@@ -159,7 +175,7 @@ def main(args) -> int:
         folder.mkdir()
         n = build_folder(folder, args.folder_pages, corpus)
         print(f"\nwhole process on a folder of {n} pages (import and model loading included), "
-              "each tool twice in the order thresher, trafilatura, trafilatura, thresher:")
+              f"each tool {len(FOLDER_ORDER) // 2} times in turns:")
         env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
         ours_cmd = [sys.executable, "-m", "thresher", "clean", str(folder), "-o", os.devnull, "--progress", "never"]
         if args.model:
@@ -172,16 +188,16 @@ def main(args) -> int:
             print(f"  thresher clean          {ours_s:6.1f} s  ({n / ours_s:.0f} pages/s, exit {code})")
             print("  trafilatura's command line not found: pip install '.[compare]'")
         else:
-            times: dict[str, list[float]] = {"thresher clean": [], "trafilatura --input-dir": []}
-            for turn, name in enumerate(("thresher clean", "trafilatura --input-dir", "trafilatura --input-dir",
-                                         "thresher clean")):
-                command = ours_cmd if name == "thresher clean" else [
-                    script, "--input-dir", str(folder), "--output-dir", str(Path(tmp) / f"out{turn}"), "--parallel", "1"]
+            commands = {"thresher clean": ours_cmd, "trafilatura --input-dir": [
+                script, "--input-dir", str(folder), "--parallel", "1", "--output-dir"]}
+            times = {name: [] for name in commands}
+            for turn, name in enumerate(FOLDER_ORDER):
+                command = commands[name] + ([str(Path(tmp) / f"out{turn}")] if name != "thresher clean" else [])
                 seconds, code, _ = timed(command, env)
                 times[name].append(seconds)
                 print(f"  {name:23s} {seconds:6.1f} s  ({n / seconds:.0f} pages/s, exit {code})")
-            ours_s, theirs_s = (sum(t) for t in times.values())
-            print(f"  time ratio trafilatura / thresher, summed: {theirs_s / ours_s:.2f}")
+            medians, summed = folder_ratios(times["thresher clean"], times["trafilatura --input-dir"])
+            print(f"  time ratio trafilatura / thresher, medians: {medians:.2f}   (summed: {summed:.2f})")
     rss, heavy = peak_memory_mb(5, args.model)
     print(f"\npeak memory, one 5 MB page in a fresh process: {rss:.0f} MB "
           f"({'it imported ' + ', '.join(heavy) if heavy else 'scikit-learn, pandas and scipy not imported'})")
