@@ -25,6 +25,7 @@ The test split is never read.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -36,9 +37,16 @@ import train
 from thresher.annotations import parse_batches, read_dir
 from thresher.corpus import corpus_dir
 from thresher.evaluation.scores import confusion_table, content_f1_table, paired_bootstrap_tables, prf_table
-from thresher.labels import LABELS
+from thresher.labels import BOILERPLATE, LABELS
 from thresher.model import BlockClassifier
-from thresher.revision import KIND_MIN_CONTENT_DEFAULT, MIN_CONTENT_DEFAULT, revise
+from thresher.revision import (
+    KIND_MIN_CONTENT_DEFAULT,
+    MIN_CONTENT_DEFAULT,
+    MIN_KIND_SHARE_DEFAULT,
+    _best_kinds,
+    revise,
+    revise_kinds,
+)
 from thresher.training import GOLD_WEIGHT, fit_examples, parse_params, segment_gold
 
 
@@ -147,6 +155,68 @@ def compare(args: argparse.Namespace) -> int:
     return 0
 
 
+PRIOR_GRID = (0.8, 1.0, 1.25, 1.5, 2.0)
+PRIOR_KINDS = ("quote", "case_record", "statistic")
+
+
+def weighted_kinds_rule(proba: np.ndarray, weights: np.ndarray) -> list[str]:
+    """The shipped rule, with each content block's kind chosen (and revised by its neighbours)
+    from its kind probabilities times ``weights`` (one per ``LABELS`` column). Sides are the
+    shipped rule's, from the unweighted probabilities: no block changes side."""
+    labels = revise(proba, min_kind_share=None)
+    weighted = proba * weights
+    kinds = _best_kinds(weighted)
+    labels = [LABELS[k] if label != BOILERPLATE else label for label, k in zip(labels, kinds.tolist())]
+    return revise_kinds(labels, weighted, MIN_KIND_SHARE_DEFAULT)
+
+
+def priors(args: argparse.Namespace) -> int:
+    """Kind weights chosen by nested cross-validation on the build's own site-grouped folds: each
+    fold's pages are labeled with the weights that score best on the other folds' pages."""
+    data = np.load(args.oof)
+    proba, gold, page, doc_id = data["proba"], data["gold"], data["page"], data["doc_id"]
+    site_of = {p.doc_id: p.site for p in read_dir(Path(args.annotations))}
+    sites = np.array([site_of[d] for d in doc_id.tolist()])
+    grid = sorted(itertools.product(PRIOR_GRID, repeat=len(PRIOR_KINDS)),
+                  key=lambda w: sum(abs(np.log(w))))  # ties go to the weights nearest 1
+    columns = [LABELS.index(kind) for kind in PRIOR_KINDS]
+
+    def weights_of(w) -> np.ndarray:
+        full = np.ones(len(LABELS))
+        full[columns] = w
+        return full
+
+    # one confusion table per page and weighting
+    tables = np.stack([page_tables(proba, gold, page, lambda p, w=w: weighted_kinds_rule(p, weights_of(w)))
+                       for w in grid])  # (weightings, pages, 5, 5)
+    base = page_tables(proba, gold, page, revise)
+    if not np.array_equal(tables[grid.index((1.0,) * len(PRIOR_KINDS))], base):
+        raise AssertionError("weights of 1 must give the shipped rule's labels")
+    fold_of_page = np.empty(len(doc_id), dtype=int)
+    for fold, (_, held) in enumerate(GroupKFold(n_splits=args.folds).split(doc_id, groups=sites)):
+        fold_of_page[held] = fold
+    scored = list(dict.fromkeys(page.tolist()))  # the pages in the order page_tables gives them
+    folds = fold_of_page[scored]
+    nested = np.empty_like(base)
+    print(f"{len(scored)} pages, {args.folds} folds; weights of {', '.join(PRIOR_KINDS)} from {PRIOR_GRID}")
+    for fold in range(args.folds):
+        inner = folds != fold
+        best = max(range(len(grid)), key=lambda g: macro_f1(tables[g][inner].sum(axis=0)))
+        nested[folds == fold] = tables[best][folds == fold]
+        print(f"fold {fold}: chosen on the other folds {grid[best]} "
+              f"(inner macro-F1 {macro_f1(tables[best][inner].sum(axis=0)):.4f})")
+    best_all = max(range(len(grid)), key=lambda g: macro_f1(tables[g].sum(axis=0)))
+    print(f"{'rule':10s} macro-F1 " + " ".join(f"{label:>11s}" for label in LABELS) + "  content-F1")
+    print(f"{'shipped':10s} {score_row(base, 4)}")
+    print(f"{'nested':10s} {score_row(nested, 4)}")
+    diff = paired_bootstrap_tables(nested, base, macro_f1)
+    print(f"nested - shipped: {diff['diff']:+.4f} [{diff['low']:+.4f}, {diff['high']:+.4f}], "
+          f"P(not better) {diff['p_not_better']:.3f}")
+    print(f"chosen on all pages: {grid[best_all]} (macro-F1 {macro_f1(tables[best_all].sum(axis=0)):.4f}, "
+          "not a held-out figure)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -175,8 +245,12 @@ def main(argv: list[str] | None = None) -> int:
     paired = commands.add_parser("compare", help="a candidate build against a base build of the same pages")
     paired.add_argument("base", help="the base build's npz file")
     paired.add_argument("candidate", help="the candidate build's npz file")
+    weigh = commands.add_parser("priors", help="kind weights, chosen and scored by nested cross-validation")
+    weigh.add_argument("oof", help="the npz file `build` wrote")
+    weigh.add_argument("--folds", type=int, default=5, help="the build's folds")
+    weigh.add_argument("--annotations", default="annotations", help="the gold pages' folder (for their sites)")
     args = parser.parse_args(argv)
-    return {"build": build, "rules": rules, "compare": compare}[args.command](args)
+    return {"build": build, "rules": rules, "compare": compare, "priors": priors}[args.command](args)
 
 
 if __name__ == "__main__":
